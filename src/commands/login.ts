@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import type { LoginOptions } from '../flows/login.js';
+import { formatExpiry } from '../ui/format.js';
+import { parsePositiveInt, parseProfileName, profileOptionHelp } from './shared.js';
+
+export async function runLogin(opts: LoginOptions, deps: Deps): Promise<void> {
+  const { login } = await import('../flows/login.js');
+  const { saved, storePath, profile } = await login(opts, deps);
+  const out = (s: string) => deps.io.stderr.write(`${s}\n`);
+  const who = saved.user ? `${saved.user.name} <${saved.user.email}>` : 'an unknown user (/users/me failed)';
+  const company = saved.company ? ` at ${saved.company.name} (${saved.company.domain})` : '';
+  out(`\nLogged in as ${who}${company}.`);
+  if (saved.tokens) {
+    out(`  API domain:           ${saved.tokens.apiDomain}`);
+    out(`  Scopes:               ${saved.tokens.scope.join(', ') || '(none reported)'}`);
+    out(`  Access token expires: ${formatExpiry(saved.tokens.expiresAt, deps.now())}`);
+  }
+  out(`  Saved to:             ${storePath} (profile "${profile}")`);
+}
+
+export function registerLogin(program: Command, deps: () => Deps): void {
+  program
+    .command('login')
+    .description("log in through the browser with your app's client id and secret, and store the tokens")
+    .option('--profile <name>', profileOptionHelp, parseProfileName, 'default')
+    .option(
+      '--client-id <id>',
+      "your app's client id (else PIPEDRIVE_CLIENT_ID, the stored one, or a prompt)",
+    )
+    .option('--client-secret-stdin', 'read the client secret from the first line of stdin')
+    .option(
+      '--redirect-uri <url>',
+      'the callback URL registered in Developer Hub (default http://localhost:8484/callback)',
+    )
+    .option('--no-browser', 'open nothing: print the URL and accept the redirected URL pasted back')
+    .option('--timeout <seconds>', 'how long to wait for the browser', parsePositiveInt(86_400), 300)
+    .action(async (o: Record<string, unknown>) => {
+      await runLogin(
+        {
+          profile: o.profile as string,
+          ...(o.clientId !== undefined ? { clientId: o.clientId as string } : {}),
+          clientSecretStdin: Boolean(o.clientSecretStdin),
+          ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri as string } : {}),
+          browser: o.browser !== false,
+          timeoutSeconds: o.timeout as number,
+        },
+        deps(),
+      );
+    });
+}

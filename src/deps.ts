@@ -1,0 +1,51 @@
+import type { Env } from './env.js';
+import { readEnv } from './env.js';
+import { createUndiciClient, type HttpClient } from './net/http-client.js';
+import { openProfileStore, type ProfileStore } from './store/profile-store.js';
+import { type BrowserOpener, createBrowserOpener } from './ui/browser.js';
+import { type IO, processIO, readFirstLine } from './ui/io.js';
+import { createLogger, type Logger } from './ui/logger.js';
+import { createInquirerPrompter, type Prompter } from './ui/prompter.js';
+
+/** Everything with a side effect, injected (design.md "The Deps seam"). */
+export interface Deps {
+  io: IO;
+  prompter: Prompter;
+  http: HttpClient;
+  store: ProfileStore;
+  openBrowser: BrowserOpener;
+  now(): number;
+  env: Env;
+  log: Logger;
+  /** Aborted on Ctrl+C: long waits (the callback, prompts, requests) listen to it. */
+  signal: AbortSignal;
+  /** Warnings for people, on stderr. */
+  warn(message: string): void;
+  readStdinLine(): Promise<string>;
+}
+
+export interface DepsOptions {
+  verbose: () => boolean;
+  signal: AbortSignal;
+}
+
+/** The only place that picks real implementations. Nothing here does I/O until it is used. */
+export function createDeps(opts: DepsOptions): Deps {
+  const env = readEnv(process.env);
+  const io = processIO(env.ci);
+  const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
+  const log = createLogger(io.stderr, () => env.debug || opts.verbose());
+  return {
+    io,
+    prompter: createInquirerPrompter(io),
+    http: createUndiciClient(),
+    store: openProfileStore(env.configDir),
+    openBrowser: createBrowserOpener(env, warn),
+    now: () => Date.now(),
+    env,
+    log,
+    signal: opts.signal,
+    warn,
+    readStdinLine: () => readFirstLine(io.stdin),
+  };
+}

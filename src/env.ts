@@ -1,0 +1,34 @@
+import { defaultConfigDir } from './store/profile-store.js';
+
+/** Every setting pd-auth reads from the environment, read once (design.md "The Deps seam"). */
+export interface Env {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  oauthUrl: string | undefined;
+  configDir: string;
+  debug: boolean;
+  browser: string | undefined;
+  sshConnection: string | undefined;
+  ci: boolean;
+  hasDisplay: boolean;
+  platform: NodeJS.Platform;
+}
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+const truthy = (v: string | undefined) =>
+  v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+
+export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Env {
+  return {
+    clientId: nonEmpty(env.PIPEDRIVE_CLIENT_ID),
+    clientSecret: nonEmpty(env.PIPEDRIVE_CLIENT_SECRET),
+    oauthUrl: nonEmpty(env.PD_AUTH_OAUTH_URL),
+    configDir: nonEmpty(env.PD_AUTH_CONFIG_DIR) ?? defaultConfigDir(env, platform),
+    debug: truthy(env.PD_AUTH_DEBUG),
+    browser: nonEmpty(env.BROWSER),
+    sshConnection: nonEmpty(env.SSH_CONNECTION),
+    ci: truthy(env.CI),
+    hasDisplay: platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY || env.MIR_SOCKET),
+    platform,
+  };
+}

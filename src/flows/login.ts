@@ -1,0 +1,152 @@
+import { fetchCurrentUser } from '../api/current-user.js';
+import type { Deps } from '../deps.js';
+import { PdAuthError, UsageError } from '../errors.js';
+import { buildAuthorizeUrl, defaultOAuthUrl } from '../oauth/authorize-url.js';
+import { type CallbackServer, PortInUseError, startCallbackServer } from '../oauth/callback-server.js';
+import { defaultRedirectUri, type ListenPlan, parseRedirectUri } from '../oauth/redirect-uri.js';
+import { newState } from '../oauth/state.js';
+import { createTokenClient } from '../oauth/token-client.js';
+import { toStoredTokens } from '../oauth/token-set.js';
+import type { Profile } from '../store/profile.js';
+import { renderPage } from '../ui/html.js';
+import { resolveClientId, resolveClientSecret } from './credentials.js';
+import { explainApiError, explainTokenError } from './explain.js';
+import { waitForCallback } from './wait-for-callback.js';
+
+export interface LoginOptions {
+  profile: string;
+  clientId?: string;
+  clientSecretStdin?: boolean;
+  redirectUri?: string;
+  browser: boolean;
+  timeoutSeconds: number;
+}
+
+export interface LoginResult {
+  profile: string;
+  saved: Profile;
+  storePath: string;
+}
+
+function portInUse(err: PortInUseError, uri: string): PdAuthError {
+  const busy = err.code === 'EADDRINUSE';
+  return new PdAuthError(
+    busy
+      ? `port ${err.port} is already in use, so pd-auth cannot receive the callback at ${uri}`
+      : `cannot listen on port ${err.port} for ${uri} (${err.code})`,
+    {
+      hint: `stop the program using port ${err.port} (e.g. \`lsof -i :${err.port}\`), or register another callback URL in Developer Hub and pass it with --redirect-uri`,
+      cause: err,
+    },
+  );
+}
+
+async function openListener(
+  plan: ListenPlan | undefined,
+  uri: string,
+  state: string,
+): Promise<CallbackServer | undefined> {
+  if (!plan) return undefined;
+  try {
+    return await startCallbackServer({ plan, state, render: renderPage });
+  } catch (err) {
+    throw err instanceof PortInUseError ? portInUse(err, uri) : err;
+  }
+}
+
+/** The whole browser login: listener first (so a busy port fails before the browser opens). */
+export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult> {
+  const { profile: name } = opts;
+  const err = (s: string) => deps.io.stderr.write(`${s}\n`);
+  const stored = await deps.store.getProfile(name);
+  const oauthUrl = (deps.env.oauthUrl ?? defaultOAuthUrl).replace(/\/+$/, '');
+  const clientId = await resolveClientId(opts.clientId, stored, deps);
+  const sameApp = stored?.clientId === clientId ? stored : undefined;
+  const clientSecret = await resolveClientSecret(opts, sameApp?.clientSecret, deps);
+  deps.log.redact(clientSecret);
+  const target = parseRedirectUri(opts.redirectUri ?? sameApp?.redirectUri ?? defaultRedirectUri);
+  if (!target.listen && !(deps.io.isInteractive && !opts.browser)) {
+    throw new UsageError(
+      `${target.uri} is not a loopback http URL, so pd-auth cannot listen for it`,
+      'use --no-browser in a terminal to paste the redirected URL, or register http://localhost:8484/callback',
+    );
+  }
+  err(`Callback URL (register exactly this in Developer Hub): ${target.uri}`);
+
+  const state = newState();
+  const server = await openListener(target.listen, target.uri, state);
+  try {
+    const authorizeUrl = buildAuthorizeUrl(oauthUrl, { clientId, redirectUri: target.uri, state });
+    err(`Open this URL to authorize the app:\n\n  ${authorizeUrl}\n`);
+    if (opts.browser) await deps.openBrowser(authorizeUrl);
+    else if (deps.env.sshConnection && target.listen) {
+      const p = target.listen.port;
+      err(`Over SSH? Forward the callback port from your computer: ssh -L ${p}:localhost:${p} <this host>`);
+    }
+    const outcome = await waitForCallback(
+      {
+        server,
+        state,
+        timeoutMs: opts.timeoutSeconds * 1000,
+        acceptPaste: !opts.browser && deps.io.isInteractive,
+      },
+      deps,
+    );
+    if (outcome.kind === 'denied') {
+      server?.finish({
+        ok: false,
+        title: 'Login cancelled',
+        lines: ['You cancelled the consent. You can close this tab.'],
+      });
+      throw new PdAuthError(
+        `the consent was cancelled in the browser (error=${outcome.error}); nothing was saved`,
+        {
+          hint: `run \`pd-auth login\` again and choose "Allow and install"`,
+        },
+      );
+    }
+    deps.log.redact(outcome.code);
+    const client = createTokenClient(deps.http, oauthUrl, { clientId, clientSecret });
+    let saved: Profile;
+    try {
+      const res = await client.exchangeCode(outcome.code, target.uri, deps.signal);
+      deps.log.redact(res.accessToken);
+      deps.log.redact(res.refreshToken);
+      const fallbackApi = oauthUrl === defaultOAuthUrl ? 'https://api.pipedrive.com' : oauthUrl;
+      const tokens = toStoredTokens(res, deps.now(), undefined, fallbackApi);
+      saved = { clientId, clientSecret, redirectUri: target.uri, oauthUrl, tokens, updatedAt: deps.now() };
+    } catch (e) {
+      const explained = explainTokenError(e, 'exchange', name, target.uri);
+      server?.finish({
+        ok: false,
+        title: 'Login failed',
+        lines: [(explained as Error).message, 'Details are in the terminal.'],
+      });
+      throw explained;
+    }
+    try {
+      const me = await fetchCurrentUser(
+        deps.http,
+        saved.tokens?.apiDomain ?? '',
+        saved.tokens?.accessToken ?? '',
+        deps.signal,
+      );
+      saved = { ...saved, user: me.user, company: me.company };
+    } catch (e) {
+      deps.warn(`logged in, but could not read who you are from /users/me: ${explainApiError(e)}`);
+    }
+    await deps.store.update(name, () => saved);
+    const who = saved.user ? `${saved.user.name} <${saved.user.email}>` : 'your Pipedrive user';
+    server?.finish({
+      ok: true,
+      title: 'Logged in',
+      lines: [
+        `pd-auth is now authorized as ${who}${saved.company ? ` at ${saved.company.name}` : ''}.`,
+        'You can close this tab and return to the terminal.',
+      ],
+    });
+    return { profile: name, saved, storePath: deps.store.path };
+  } finally {
+    await server?.close();
+  }
+}

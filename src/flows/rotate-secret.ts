@@ -1,0 +1,66 @@
+import type { Deps } from '../deps.js';
+import { LoginNeededError, PdAuthError } from '../errors.js';
+import type { Profile } from '../store/profile.js';
+import { resolveClientSecret } from './credentials.js';
+import { loggedInProfile, requestRefresh } from './refresh.js';
+
+export interface RotateOptions {
+  profile: string;
+  clientSecretStdin?: boolean;
+  verify: boolean;
+}
+
+export interface RotateResult {
+  saved: Profile;
+  verified: boolean;
+}
+
+/**
+ * Pipedrive kills the old secret at once but keeps user tokens (pipedrive-oauth.md §11), so a real
+ * refresh with the new secret proves it. Only then are the secret and the new tokens written, in
+ * one write; any failure leaves the stored secret and tokens exactly as they were.
+ */
+export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<RotateResult> {
+  const name = opts.profile;
+  const profile = await deps.store.getProfile(name);
+  if (!profile) throw new LoginNeededError(`there is no profile "${name}" to update`, name);
+  const secret = await resolveClientSecret(opts, undefined, deps, 'New client secret (input hidden):');
+  deps.log.redact(secret);
+  if (!opts.verify) {
+    let saved: Profile = profile;
+    await deps.store.update(name, (current) => {
+      saved = { ...(current ?? profile), clientSecret: secret, updatedAt: deps.now() };
+      return saved;
+    });
+    return { saved, verified: false };
+  }
+  if (!profile.tokens) {
+    throw new PdAuthError(
+      `profile "${name}" has no refresh token to check the new secret with; nothing was changed`,
+      {
+        hint: 'pass --no-verify to save the secret unchecked, or run `pd-auth login`',
+      },
+    );
+  }
+  const withTokens = await loggedInProfile(name, deps);
+  deps.log.redact(withTokens.tokens.refreshToken);
+  let tokens: Awaited<ReturnType<typeof requestRefresh>>;
+  try {
+    tokens = await requestRefresh(withTokens, secret, 'verify-secret', name, deps);
+  } catch (err) {
+    if (err instanceof LoginNeededError) {
+      throw new LoginNeededError(
+        `cannot check the new secret: Pipedrive rejected the stored refresh token; nothing was changed (${err.message})`,
+        name,
+        err,
+      );
+    }
+    throw err;
+  }
+  let saved: Profile = profile;
+  await deps.store.update(name, (current) => {
+    saved = { ...(current ?? profile), clientSecret: secret, tokens, updatedAt: deps.now() };
+    return saved;
+  });
+  return { saved, verified: true };
+}

@@ -1,0 +1,23 @@
+import { main } from './cli.js';
+import { createDeps } from './deps.js';
+import { ExitCode } from './errors.js';
+
+/** The process glue for bin/pd-auth.js: signals in, exit code out. No other logic. */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl+C while cleaning up means "now".
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let verbose = false;
+  const deps = createDeps({ verbose: () => verbose, signal: controller.signal });
+  try {
+    return await main(argv, deps, { onVerbose: (v) => (verbose = v) });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,71 @@
+/** The one HTTP seam: protocol code takes this, tests can hand it anything that speaks it. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface HttpTimeouts {
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+export const defaultTimeouts: HttpTimeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+
+/** Largest body we read; a token response is well under 10 KiB, an API page rarely over a few MiB. */
+const maxBodyBytes = 32 * 1024 * 1024;
+
+/**
+ * undici-based client, loaded on first use so commands that never touch the network don't pay for it.
+ * EnvHttpProxyAgent honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's own fetch does not).
+ */
+export function createUndiciClient(timeouts: HttpTimeouts = defaultTimeouts): HttpClient {
+  let dispatcher: Promise<import('undici').Dispatcher> | undefined;
+  const getDispatcher = () => {
+    dispatcher ??= import('undici').then(
+      (u) =>
+        new u.EnvHttpProxyAgent({
+          connect: { timeout: timeouts.connectMs },
+          headersTimeout: timeouts.headersMs,
+          bodyTimeout: timeouts.bodyMs,
+        }),
+    );
+    return dispatcher;
+  };
+  return {
+    async request(req) {
+      const { request } = await import('undici');
+      const res = await request(req.url, {
+        method: req.method,
+        headers: req.headers ?? {},
+        body: req.body ?? null,
+        signal: req.signal ?? null,
+        dispatcher: await getDispatcher(),
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBodyBytes) {
+          res.body.destroy();
+          throw new Error(`response body from ${req.url} is larger than ${maxBodyBytes} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    },
+  };
+}

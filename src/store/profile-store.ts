@@ -1,0 +1,101 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { PdAuthError } from '../errors.js';
+import { emptyStore, type Profile, type StoreData } from './profile.js';
+import { SchemaError, validateStore } from './validate.js';
+
+export interface ProfileStore {
+  readonly path: string;
+  read(): Promise<StoreData>;
+  getProfile(name: string): Promise<Profile | undefined>;
+  /** One read-modify-write; `fn` returning undefined deletes the profile. */
+  update(name: string, fn: (current: Profile | undefined) => Profile | undefined): Promise<void>;
+}
+
+/** Where the store lives unless PD_AUTH_CONFIG_DIR says otherwise (XDG on Linux). */
+export function defaultConfigDir(env: NodeJS.ProcessEnv, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'pd-auth');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Preferences', 'pd-auth');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'pd-auth');
+}
+
+export const storeFileName = 'profiles.json';
+
+/** The directory holds credentials: 0700, tightened when it existed with a wider mode. */
+function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+type ConfInstance = { store: Record<string, unknown>; path: string };
+
+/**
+ * conf-backed store (atomic temp+rename writes, file mode 0600). conf is loaded on first use, and
+ * an unreadable or invalid file is reported, never cleared (`clearInvalidConfig: false`).
+ */
+export function openProfileStore(dir: string): ProfileStore {
+  const path = join(dir, storeFileName);
+  let conf: ConfInstance | undefined;
+  const fail = (err: unknown): never => {
+    const detail =
+      err instanceof SchemaError
+        ? err.message
+        : err instanceof SyntaxError
+          ? 'it is not valid JSON'
+          : String((err as Error)?.message ?? err);
+    throw new PdAuthError(`cannot read the pd-auth store ${path}: ${detail}`, {
+      hint: 'repair the file or move it away (pd-auth leaves it as it is), then log in again',
+      cause: err,
+    });
+  };
+  const getConf = async (): Promise<ConfInstance> => {
+    if (conf) return conf;
+    const { default: Conf } = await import('conf');
+    try {
+      ensurePrivateDir(dir);
+      conf = new Conf<Record<string, unknown>>({
+        cwd: dir,
+        configName: 'profiles',
+        configFileMode: 0o600,
+        accessPropertiesByDotNotation: false,
+        clearInvalidConfig: false,
+        serialize: (v) => `${JSON.stringify(v, null, 2)}\n`,
+        deserialize: (text) => validateStore(JSON.parse(text)) as unknown as Record<string, unknown>,
+      }) as unknown as ConfInstance;
+      return conf;
+    } catch (err) {
+      return fail(err);
+    }
+  };
+  const read = async (): Promise<StoreData> => {
+    const c = await getConf();
+    let raw: Record<string, unknown>;
+    try {
+      raw = c.store;
+    } catch (err) {
+      return fail(err);
+    }
+    return Object.keys(raw).length === 0 ? emptyStore() : (raw as unknown as StoreData);
+  };
+  return {
+    path,
+    read,
+    getProfile: async (name) => (await read()).profiles[name],
+    async update(name, fn) {
+      const data = await read();
+      const next = fn(data.profiles[name]);
+      const profiles = { ...data.profiles };
+      if (next === undefined) delete profiles[name];
+      else profiles[name] = next;
+      const c = await getConf();
+      try {
+        c.store = { ...data, profiles } as unknown as Record<string, unknown>;
+      } catch (err) {
+        throw new PdAuthError(`cannot write the pd-auth store ${path}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { type Profile, type StoreData, storeVersion } from './profile.js';
+
+/** Thrown with a path to the first bad field; the caller names the file. */
+export class SchemaError extends Error {}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function need(o: Obj, key: string, type: 'string' | 'number', at: string, optional = false): void {
+  const v = o[key];
+  if (v === undefined && optional) return;
+  if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) {
+    throw new SchemaError(`${at}.${key} should be a ${type}`);
+  }
+}
+
+function checkTokens(t: unknown, at: string): void {
+  if (!isObj(t)) throw new SchemaError(`${at} should be an object`);
+  for (const k of ['accessToken', 'refreshToken', 'tokenType', 'apiDomain']) need(t, k, 'string', at);
+  for (const k of ['expiresAt', 'refreshTokenUsedAt']) need(t, k, 'number', at);
+  if (!Array.isArray(t.scope) || !t.scope.every((s) => typeof s === 'string')) {
+    throw new SchemaError(`${at}.scope should be a list of strings`);
+  }
+}
+
+function checkProfile(p: unknown, at: string): asserts p is Profile {
+  if (!isObj(p)) throw new SchemaError(`${at} should be an object`);
+  for (const k of ['clientId', 'redirectUri', 'oauthUrl']) need(p, k, 'string', at);
+  need(p, 'clientSecret', 'string', at, true);
+  need(p, 'updatedAt', 'number', at);
+  if (p.tokens !== undefined) checkTokens(p.tokens, `${at}.tokens`);
+  if (p.user !== undefined) {
+    if (!isObj(p.user)) throw new SchemaError(`${at}.user should be an object`);
+    need(p.user, 'id', 'number', `${at}.user`);
+    need(p.user, 'name', 'string', `${at}.user`);
+    need(p.user, 'email', 'string', `${at}.user`);
+  }
+  if (p.company !== undefined) {
+    if (!isObj(p.company)) throw new SchemaError(`${at}.company should be an object`);
+    need(p.company, 'id', 'number', `${at}.company`);
+    need(p.company, 'name', 'string', `${at}.company`);
+    need(p.company, 'domain', 'string', `${at}.company`);
+  }
+}
+
+/** Checks the parsed store file field by field (no schema library: it would load on every call). */
+export function validateStore(data: unknown): StoreData {
+  if (!isObj(data)) throw new SchemaError('the file should hold a JSON object');
+  if (data.version !== storeVersion) {
+    throw new SchemaError(
+      `version ${JSON.stringify(data.version)} is not one this pd-auth knows (${storeVersion})`,
+    );
+  }
+  if (!isObj(data.profiles)) throw new SchemaError('profiles should be an object');
+  for (const [name, p] of Object.entries(data.profiles)) checkProfile(p, `profiles.${name}`);
+  return data as unknown as StoreData;
+}
