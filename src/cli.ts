@@ -4,7 +4,7 @@ import { registerLogin } from './commands/login.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerRotateSecret } from './commands/rotate-secret.js';
 import type { Deps } from './deps.js';
-import { ExitCode, PdAuthError } from './errors.js';
+import { CancelledError, ExitCode, PdAuthError } from './errors.js';
 import { version } from './version.js';
 
 export interface MainOptions {
@@ -50,7 +50,8 @@ export async function main(argv: string[], deps: Deps, opts: MainOptions = {}): 
   }
 }
 
-async function report(err: unknown, deps: Deps): Promise<number> {
+async function report(caught: unknown, deps: Deps): Promise<number> {
+  let err = caught;
   if (err instanceof CommanderError) {
     // Help and version are successes; every other commander error is a usage error (already printed).
     if (
@@ -64,6 +65,8 @@ async function report(err: unknown, deps: Deps): Promise<number> {
   }
   const { chalkStderr: c } = await import('chalk');
   const write = (s: string) => deps.io.stderr.write(`${s}\n`);
+  // Ctrl+C during a request surfaces as whatever the request threw: it is still an interruption.
+  if (deps.signal.aborted && !(err instanceof PdAuthError)) err = new CancelledError();
   if (err instanceof PdAuthError) {
     write(`${c.red('error:')} ${err.message}`);
     if (err.hint) write(`${c.yellow('hint:')} ${err.hint}`);

@@ -28,7 +28,9 @@ function freePort(): Promise<number> {
 }
 
 function pdAuth(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
-  process.stderr.write(`\n$ pd-auth ${args.join(' ')}${input === undefined ? '' : '   (secret piped on stdin)'}\n`);
+  process.stderr.write(
+    `\n$ pd-auth ${args.join(' ')}${input === undefined ? '' : '   (secret piped on stdin)'}\n`,
+  );
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'inherit', 'inherit'] });
     child.stdin.end(input ?? '');
@@ -80,13 +82,18 @@ async function demo(): Promise<number> {
       if ((await pdAuth(args, e, input)) !== expected) return 1;
     }
     const newSecret = emulator.regenerateSecret();
-    process.stderr.write('\nThe client secret is now regenerated in the emulator (as in Developer Hub): refresh must fail…\n');
+    process.stderr.write(
+      '\nThe client secret is now regenerated in the emulator (as in Developer Hub): refresh must fail…\n',
+    );
     if ((await pdAuth(['refresh'], childEnv)) !== 1) return 1;
     process.stderr.write('\n…and rotate-secret proves the new one with a refresh before saving it:\n');
-    if ((await pdAuth(['rotate-secret', '--client-secret-stdin'], childEnv, `${newSecret}\n`)) !== 0) return 1;
+    if ((await pdAuth(['rotate-secret', '--client-secret-stdin'], childEnv, `${newSecret}\n`)) !== 0)
+      return 1;
     if ((await pdAuth(['refresh'], childEnv)) !== 0) return 1;
     showStore(join(configDir, 'profiles.json'));
-    process.stderr.write('\nDemo finished: login, refresh, secret rotation, all offline. The demo store is removed now.\n');
+    process.stderr.write(
+      '\nDemo finished: login, refresh, secret rotation, all offline. The demo store is removed now.\n',
+    );
     return 0;
   } finally {
     await emulator.close();

@@ -58,13 +58,15 @@ async function openListener(
 export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult> {
   const { profile: name } = opts;
   const err = (s: string) => deps.io.stderr.write(`${s}\n`);
+  // A bad --redirect-uri is a usage error before anything is asked.
+  const flagTarget = opts.redirectUri === undefined ? undefined : parseRedirectUri(opts.redirectUri);
   const stored = await deps.store.getProfile(name);
   const oauthUrl = (deps.env.oauthUrl ?? defaultOAuthUrl).replace(/\/+$/, '');
   const clientId = await resolveClientId(opts.clientId, stored, deps);
   const sameApp = stored?.clientId === clientId ? stored : undefined;
   const clientSecret = await resolveClientSecret(opts, sameApp?.clientSecret, deps);
   deps.log.redact(clientSecret);
-  const target = parseRedirectUri(opts.redirectUri ?? sameApp?.redirectUri ?? defaultRedirectUri);
+  const target = flagTarget ?? parseRedirectUri(sameApp?.redirectUri ?? defaultRedirectUri);
   if (!target.listen && !(deps.io.isInteractive && !opts.browser)) {
     throw new UsageError(
       `${target.uri} is not a loopback http URL, so pd-auth cannot listen for it`,
@@ -75,6 +77,8 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
 
   const state = newState();
   const server = await openListener(target.listen, target.uri, state);
+  if (target.listen)
+    deps.log.debug(`listening on ${target.listen.hosts.join(', ')} port ${target.listen.port}`);
   try {
     const authorizeUrl = buildAuthorizeUrl(oauthUrl, { clientId, redirectUri: target.uri, state });
     err(`Open this URL to authorize the app:\n\n  ${authorizeUrl}\n`);
@@ -109,6 +113,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
     const client = createTokenClient(deps.http, oauthUrl, { clientId, clientSecret });
     let saved: Profile;
     try {
+      deps.log.debug(`POST ${oauthUrl}/oauth/token grant_type=authorization_code`);
       const res = await client.exchangeCode(outcome.code, target.uri, deps.signal);
       deps.log.redact(res.accessToken);
       deps.log.redact(res.refreshToken);

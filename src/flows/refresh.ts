@@ -25,6 +25,7 @@ export async function requestRefresh(
 ): Promise<StoredTokens> {
   const oauthUrl = deps.env.oauthUrl ?? profile.oauthUrl;
   const client = createTokenClient(deps.http, oauthUrl, { clientId: profile.clientId, clientSecret });
+  deps.log.debug(`POST ${oauthUrl}/oauth/token grant_type=refresh_token (profile ${name})`);
   try {
     const res = await client.refresh(profile.tokens.refreshToken, deps.signal);
     deps.log.redact(res.accessToken);
