@@ -4,6 +4,7 @@ import { BadResponseError, NetworkError, OAuthError } from '../oauth/oauth-error
 
 export type TokenCall = 'exchange' | 'refresh' | 'verify-secret';
 
+const serverHint = 'Pipedrive may be having trouble; try again in a minute';
 const networkHint = 'check your connection; behind a proxy set HTTPS_PROXY (and NO_PROXY)';
 
 /**
@@ -19,7 +20,7 @@ export function explainTokenError(
   if (err instanceof PdAuthError) return err;
   if (err instanceof NetworkError || err instanceof BadResponseError) {
     return new PdAuthError(err.message, {
-      hint: err instanceof NetworkError ? networkHint : undefined,
+      hint: err instanceof NetworkError ? networkHint : err.status >= 500 ? serverHint : undefined,
       cause: err,
     });
   }
@@ -73,7 +74,7 @@ export function explainTokenError(
     default:
       return new PdAuthError(`Pipedrive's token endpoint failed: ${err.message}`, {
         exitCode: ExitCode.failure,
-        hint: err.status >= 500 ? 'Pipedrive may be having trouble; try again in a minute' : undefined,
+        hint: err.status >= 500 ? serverHint : undefined,
         cause: err,
       });
   }

@@ -31,7 +31,11 @@ export class NetworkError extends Error {
 
 /** An HTTP answer we cannot use: not JSON, or missing what must be there. */
 export class BadResponseError extends Error {
-  constructor(url: string, status: number, what: string) {
+  constructor(
+    url: string,
+    readonly status: number,
+    what: string,
+  ) {
     super(`unexpected answer from ${url} (HTTP ${status}): ${what}`);
     this.name = 'BadResponseError';
   }

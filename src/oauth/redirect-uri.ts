@@ -39,7 +39,7 @@ export function parseRedirectUri(uri: string): RedirectTarget {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`the redirect URI must be an http(s) URL, got ${url.protocol}`);
   }
-  if (url.username || url.password || url.hash) {
+  if (url.username || url.password || uri.includes('#')) {
     throw new UsageError('the redirect URI must not contain credentials or a #fragment');
   }
   const hosts = url.protocol === 'http:' ? loopbackHosts(url.hostname) : undefined;

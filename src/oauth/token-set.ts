@@ -25,6 +25,17 @@ export interface StoredTokens {
 /** Pipedrive refresh tokens expire after 60 days unused, sliding with each use (§3). */
 export const refreshTokenIdleMs = 60 * 24 * 60 * 60 * 1000;
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' && !u.username && !u.password
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function parseTokenResponse(body: unknown, url: string, status: number): TokenResponse {
   const bad = (what: string) => new BadResponseError(url, status, what);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('the body is not a JSON object');
@@ -40,8 +51,7 @@ export function parseTokenResponse(body: unknown, url: string, status: number): 
     throw bad('expires_in is missing or not a positive number');
   }
   const apiDomain = str('api_domain');
-  if (apiDomain !== undefined && !/^https?:\/\/[^/\s]+/i.test(apiDomain))
-    throw bad('api_domain is not a URL');
+  if (apiDomain !== undefined && !isHttpUrl(apiDomain)) throw bad('api_domain is not a URL');
   return {
     accessToken,
     refreshToken: str('refresh_token'),

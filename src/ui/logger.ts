@@ -12,7 +12,8 @@ export function createLogger(stderr: Writable, isVerbose: () => boolean): Logger
   const secrets = new Set<string>();
   const scrub = (text: string) => {
     let out = text;
-    for (const s of secrets) out = out.split(s).join('***');
+    // Longest first, so a secret that contains another is masked whole.
+    for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
     return out;
   };
   return {
