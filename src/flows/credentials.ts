@@ -38,8 +38,16 @@ export async function resolveClientSecret(
   deps: Deps,
   prompt = 'Client secret (input hidden):',
 ): Promise<string> {
-  if (deps.env.clientSecret !== undefined)
+  if (deps.env.clientSecret !== undefined && src.clientSecretStdin) {
+    // Two sources at once is most often a stale export; guessing could send the wrong secret.
+    throw new UsageError(
+      'both PIPEDRIVE_CLIENT_SECRET and --client-secret-stdin give a client secret',
+      'pass only one: unset PIPEDRIVE_CLIENT_SECRET, or drop --client-secret-stdin',
+    );
+  }
+  if (deps.env.clientSecret !== undefined) {
     return checkSecret(deps.env.clientSecret, 'PIPEDRIVE_CLIENT_SECRET');
+  }
   if (src.clientSecretStdin) return checkSecret(await deps.readStdinLine(), '--client-secret-stdin');
   if (stored !== undefined) return stored;
   if (!deps.io.isInteractive) {

@@ -105,7 +105,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       throw new PdAuthError(
         `the consent was cancelled in the browser (error=${outcome.error}); nothing was saved`,
         {
-          hint: `run \`pd-auth login\` again and choose "Allow and install"`,
+          hint: `run \`pd-auth login${name === 'default' ? '' : ` --profile ${name}`}\` again and choose "Allow and install"`,
         },
       );
     }
