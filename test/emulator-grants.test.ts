@@ -1,27 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '../src/emulator/server.js';
+import { emulatorHarness } from './helpers/emulator-harness.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-let emulator: Emulator | undefined;
-const START_MS = 1_700_000_000_000;
-let clock = START_MS;
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-  clock = START_MS;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({
-    host: '127.0.0.1',
-    port: 0,
-    autoApprove: true,
-    now: () => clock,
-    ...options,
-  });
-  return emulator;
-}
+const h = emulatorHarness({ autoApprove: true });
+const start = h.start;
 
 function basic(clientSecret: string): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`emulator-client-id:${clientSecret}`).toString('base64')}` };
@@ -105,7 +88,7 @@ describe('refresh_token grant', () => {
   it('lets a refresh token expire after 60 days without use', async () => {
     const emu = await start();
     const first = await login(emu);
-    clock += 60 * DAY_MS;
+    h.clock += 60 * DAY_MS;
     const { body } = await refresh(emu, first.refresh_token);
     expect(body.error).toBe('invalid_grant');
   });
@@ -113,9 +96,9 @@ describe('refresh_token grant', () => {
   it('restarts the 60-day window on each use', async () => {
     const emu = await start();
     const first = await login(emu);
-    clock += 59 * DAY_MS;
+    h.clock += 59 * DAY_MS;
     await refresh(emu, first.refresh_token);
-    clock += 59 * DAY_MS;
+    h.clock += 59 * DAY_MS;
     expect((await refresh(emu, first.refresh_token)).status).toBe(200);
   });
 });
@@ -206,7 +189,7 @@ describe('GET /api/v1/users/me', () => {
   it('answers an expired access token with 401', async () => {
     const emu = await start({ accessTokenTtl: 60 });
     const { access_token } = await login(emu);
-    clock += 60_000;
+    h.clock += 60_000;
     expect((await usersMe(emu, access_token)).status).toBe(401);
   });
 });

@@ -1,26 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '../src/emulator/server.js';
+import { emulatorHarness } from './helpers/emulator-harness.js';
 
-let emulator: Emulator | undefined;
-const START_MS = 1_700_000_000_000;
-let clock = START_MS;
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-  clock = START_MS;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({
-    host: '127.0.0.1',
-    port: 0,
-    autoApprove: true,
-    now: () => clock,
-    ...options,
-  });
-  return emulator;
-}
+const h = emulatorHarness({ autoApprove: true });
+const start = h.start;
 
 function basic(clientId: string, clientSecret: string): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` };
@@ -96,7 +79,7 @@ describe('POST /oauth/token, authorization_code grant', () => {
   it('rejects a code older than codeTtl', async () => {
     const emu = await start({ codeTtl: 300 });
     const code = await getCode(emu);
-    clock += 301_000;
+    h.clock += 301_000;
     const { body } = await exchange(emu, code);
     expect(body).toEqual(oauthError('invalid_grant', 'Invalid grant: authorization_code has expired'));
   });

@@ -1,15 +1,7 @@
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+// One escaping function for every page pd-auth serves, the emulator's included.
+export { escapeHtml } from '../ui/html.js';
 
-/** Escapes text for element content and quoted attribute values alike. */
-export function escapeHtml(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
-}
+import { escapeHtml } from '../ui/html.js';
 
 /** The shared page frame; `body` must already be escaped HTML. */
 export function renderPage(title: string, body: string): string {

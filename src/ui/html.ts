@@ -6,8 +6,9 @@ const entities: Record<string, string> = {
   "'": '&#39;',
 };
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => entities[c] ?? c);
+/** For element content and quoted attribute values alike. */
+export function escapeHtml(text: string | number): string {
+  return String(text).replace(/[&<>"']/g, (c) => entities[c] ?? c);
 }
 
 export type PageTone = 'success' | 'error' | 'info';
