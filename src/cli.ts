@@ -1,8 +1,15 @@
 import { Command, CommanderError } from 'commander';
+import { registerApi } from './commands/api.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerEmulator } from './commands/emulator.js';
+import { registerExec } from './commands/exec.js';
 import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
+import { registerProfiles } from './commands/profiles.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerRotateSecret } from './commands/rotate-secret.js';
+import { registerStatus } from './commands/status.js';
+import { registerToken } from './commands/token.js';
 import type { Deps } from './deps.js';
 import { CancelledError, ExitCode, PdAuthError } from './errors.js';
 import { version } from './version.js';
@@ -12,7 +19,7 @@ export interface MainOptions {
   onVerbose?: (verbose: boolean) => void;
 }
 
-function buildProgram(deps: Deps, opts: MainOptions): Command {
+function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => void): Command {
   const program = new Command()
     .name('pd-auth')
     .description('OAuth tokens for your own Pipedrive app, from a terminal, a script or CI')
@@ -29,6 +36,13 @@ function buildProgram(deps: Deps, opts: MainOptions): Command {
   registerLogin(program, get);
   registerRefresh(program, get);
   registerRotateSecret(program, get);
+  registerToken(program, get);
+  registerStatus(program, get, setExit);
+  registerLogout(program, get);
+  registerProfiles(program, get);
+  registerExec(program, get, setExit);
+  registerApi(program, get);
+  registerCompletion(program, get);
   registerEmulator(program, get);
   // Subcommands inherit the behaviour that makes errors come back to main instead of exiting.
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
@@ -37,14 +51,17 @@ function buildProgram(deps: Deps, opts: MainOptions): Command {
 
 /** Runs one command line and returns the exit code; the only place that maps errors to codes. */
 export async function main(argv: string[], deps: Deps, opts: MainOptions = {}): Promise<number> {
-  const program = buildProgram(deps, opts);
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(deps, opts, (code) => {
+    exitCode = code;
+  });
   try {
     if (argv.length === 0) {
       program.outputHelp();
       return ExitCode.usage;
     }
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return exitCode;
   } catch (err) {
     return report(err, deps);
   }

@@ -1,6 +1,7 @@
 import type { Env } from './env.js';
 import { readEnv } from './env.js';
 import { createUndiciClient, type HttpClient } from './net/http-client.js';
+import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore, type ProfileStore } from './store/profile-store.js';
 import { type BrowserOpener, createBrowserOpener } from './ui/browser.js';
 import { type IO, processIO, readFirstLine } from './ui/io.js';
@@ -22,11 +23,16 @@ export interface Deps {
   /** Warnings for people, on stderr. */
   warn(message: string): void;
   readStdinLine(): Promise<string>;
+  /** Route SIGINT/SIGTERM/SIGHUP to `handler` instead of cancelling (exec forwards them); returns undo. */
+  trapSignals(handler: (signal: NodeJS.Signals) => void): () => void;
+  /** The environment a child process starts from (exec). */
+  childEnv: NodeJS.ProcessEnv;
 }
 
 export interface DepsOptions {
   verbose: () => boolean;
   signal: AbortSignal;
+  trapSignals: Deps['trapSignals'];
 }
 
 /** The only place that picks real implementations. Nothing here does I/O until it is used. */
@@ -39,7 +45,7 @@ export function createDeps(opts: DepsOptions): Deps {
     io,
     prompter: createInquirerPrompter(io),
     http: createUndiciClient(),
-    store: openProfileStore(env.configDir),
+    store: openProfileStore(env.configDir, defaultLockOptions, warn),
     openBrowser: createBrowserOpener(env, warn),
     now: () => Date.now(),
     env,
@@ -47,5 +53,7 @@ export function createDeps(opts: DepsOptions): Deps {
     signal: opts.signal,
     warn,
     readStdinLine: () => readFirstLine(io.stdin),
+    trapSignals: opts.trapSignals,
+    childEnv: process.env,
   };
 }

@@ -5,6 +5,8 @@ export interface Env {
   clientId: string | undefined;
   clientSecret: string | undefined;
   oauthUrl: string | undefined;
+  /** PD_AUTH_PROFILE: the profile for this shell, between --profile and `pd-auth use`. */
+  profile: string | undefined;
   configDir: string;
   debug: boolean;
   browser: string | undefined;
@@ -23,6 +25,7 @@ export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
     clientId: nonEmpty(env.PIPEDRIVE_CLIENT_ID),
     clientSecret: nonEmpty(env.PIPEDRIVE_CLIENT_SECRET),
     oauthUrl: nonEmpty(env.PD_AUTH_OAUTH_URL),
+    profile: nonEmpty(env.PD_AUTH_PROFILE),
     configDir: nonEmpty(env.PD_AUTH_CONFIG_DIR) ?? defaultConfigDir(env, platform),
     debug: truthy(env.PD_AUTH_DEBUG),
     browser: nonEmpty(env.BROWSER),

@@ -40,12 +40,15 @@ export class CancelledError extends PdAuthError {
   }
 }
 
+/** " --profile NAME" for hints about a non-default profile, "" for the default one. */
+export const profileFlag = (name: string) => (name === 'default' ? '' : ` --profile ${name}`);
+
 /** Not logged in, or the refresh token was rejected. */
 export class LoginNeededError extends PdAuthError {
   constructor(message: string, profile: string, cause?: unknown) {
     super(message, {
       exitCode: ExitCode.loginNeeded,
-      hint: `run \`pd-auth login${profile === 'default' ? '' : ` --profile ${profile}`}\``,
+      hint: `run \`pd-auth login${profileFlag(profile)}\``,
       cause,
     });
     this.name = 'LoginNeededError';

@@ -6,7 +6,9 @@ import { ExitCode } from './errors.js';
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
   const controller = new AbortController();
   let firstSignalAt = 0;
-  const onSignal = () => {
+  let delegate: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (delegate) return delegate(signal);
     const now = Date.now();
     if (!controller.signal.aborted) {
       firstSignalAt = now;
@@ -17,14 +19,22 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<numbe
     // first signal at once after its own clean-up, so only a repeat that comes later counts.
     if (now - firstSignalAt > 500) process.exit(ExitCode.interrupted);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   let verbose = false;
-  const deps = createDeps({ verbose: () => verbose, signal: controller.signal });
+  const deps = createDeps({
+    verbose: () => verbose,
+    signal: controller.signal,
+    trapSignals: (handler) => {
+      delegate = handler;
+      return () => {
+        delegate = undefined;
+      };
+    },
+  });
   try {
     return await main(argv, deps, { onVerbose: (v) => (verbose = v) });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 }

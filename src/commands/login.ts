@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { LoginOptions } from '../flows/login.js';
+import { resolveProfileName } from '../flows/profile-name.js';
 import { formatExpiry } from '../ui/format.js';
 import { parsePositiveInt, parseProfileName, profileOptionHelp } from './shared.js';
 
@@ -23,7 +24,7 @@ export function registerLogin(program: Command, deps: () => Deps): void {
   program
     .command('login')
     .description("log in through the browser with your app's client id and secret, and store the tokens")
-    .option('--profile <name>', profileOptionHelp, parseProfileName, 'default')
+    .option('--profile <name>', profileOptionHelp, parseProfileName)
     .option(
       '--client-id <id>',
       "your app's client id (else PIPEDRIVE_CLIENT_ID, the stored one, or a prompt)",
@@ -36,16 +37,17 @@ export function registerLogin(program: Command, deps: () => Deps): void {
     .option('--no-browser', 'open nothing: print the URL and accept the redirected URL pasted back')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositiveInt(86_400), 300)
     .action(async (o: Record<string, unknown>) => {
+      const d = deps();
       await runLogin(
         {
-          profile: o.profile as string,
+          profile: await resolveProfileName(o.profile as string | undefined, d),
           ...(o.clientId !== undefined ? { clientId: o.clientId as string } : {}),
           clientSecretStdin: Boolean(o.clientSecretStdin),
           ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri as string } : {}),
           browser: o.browser !== false,
           timeoutSeconds: o.timeout as number,
         },
-        deps(),
+        d,
       );
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { resolveProfileName } from '../flows/profile-name.js';
 import { formatExpiry } from '../ui/format.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
 
@@ -17,6 +18,9 @@ export function registerRefresh(program: Command, deps: () => Deps): void {
   program
     .command('refresh')
     .description('get a new access token with the stored refresh token')
-    .option('--profile <name>', profileOptionHelp, parseProfileName, 'default')
-    .action(async (o: { profile: string }) => runRefresh({ profile: o.profile }, deps()));
+    .option('--profile <name>', profileOptionHelp, parseProfileName)
+    .action(async (o: { profile?: string }) => {
+      const d = deps();
+      await runRefresh({ profile: await resolveProfileName(o.profile, d) }, d);
+    });
 }

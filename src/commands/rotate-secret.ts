@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { resolveProfileName } from '../flows/profile-name.js';
 import type { RotateOptions } from '../flows/rotate-secret.js';
 import { maskSecret } from '../ui/format.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
@@ -19,17 +20,18 @@ export function registerRotateSecret(program: Command, deps: () => Deps): void {
   program
     .command('rotate-secret')
     .description('store a client secret you regenerated in Developer Hub, after proving it with a refresh')
-    .option('--profile <name>', profileOptionHelp, parseProfileName, 'default')
+    .option('--profile <name>', profileOptionHelp, parseProfileName)
     .option('--client-secret-stdin', 'read the new client secret from the first line of stdin')
     .option('--no-verify', 'save without checking (for a profile that has no refresh token yet)')
-    .action(async (o: Record<string, unknown>) =>
-      runRotateSecret(
+    .action(async (o: Record<string, unknown>) => {
+      const d = deps();
+      await runRotateSecret(
         {
-          profile: o.profile as string,
+          profile: await resolveProfileName(o.profile as string | undefined, d),
           clientSecretStdin: Boolean(o.clientSecretStdin),
           verify: o.verify !== false,
         },
-        deps(),
-      ),
-    );
+        d,
+      );
+    });
 }

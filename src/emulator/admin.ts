@@ -35,7 +35,8 @@ export async function handleRegenerateSecret(
   }
 }
 
-function isSameOrigin(req: IncomingMessage): boolean {
+/** False for a browser request from a page on another site; scripts send no Origin and pass. */
+export function isSameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   return URL.canParse(origin) && new URL(origin).host === req.headers.host;

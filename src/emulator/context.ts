@@ -1,4 +1,6 @@
 import type { EmulatorConfig } from './config.js';
+import { DealStore } from './deals.js';
+import { FaultQueue } from './faults.js';
 import { GrantStore } from './grant-store.js';
 import type { EmulatorStats } from './server.js';
 
@@ -9,6 +11,10 @@ export interface EmulatorContext {
   readonly app: { clientId: string; clientSecret: string; redirectUri: string };
   readonly store: GrantStore;
   readonly stats: EmulatorStats;
+  readonly deals: DealStore;
+  readonly faults: FaultQueue;
+  /** The current rate-limit window (ms) and the authorized API requests in it. */
+  readonly rateWindow: { start: number; count: number };
   autoApprove: boolean;
   /** Known only once the server listens; also the api_domain handed out with tokens. */
   baseUrl: string;
@@ -25,7 +31,18 @@ export function createContext(config: EmulatorConfig): EmulatorContext {
     config,
     app: { clientId: config.clientId, clientSecret: config.clientSecret, redirectUri: config.redirectUri },
     store: new GrantStore(config),
-    stats: { tokenRequests: 0, refreshGrants: 0, codeGrants: 0, revokes: 0, usersMe: 0 },
+    stats: {
+      tokenRequests: 0,
+      refreshGrants: 0,
+      codeGrants: 0,
+      revokes: 0,
+      usersMe: 0,
+      apiRequests: 0,
+      faultsServed: 0,
+    },
+    deals: new DealStore(config),
+    faults: new FaultQueue(),
+    rateWindow: { start: 0, count: 0 },
     autoApprove: config.autoApprove,
     baseUrl: '',
   };

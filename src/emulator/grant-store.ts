@@ -101,6 +101,11 @@ export class GrantStore {
     return record !== undefined && record.expiresAt > this.config.now();
   }
 
+  /** Every access token issued so far stops working, as if its hour had passed; refresh still works. */
+  expireAccessTokens(): void {
+    for (const record of this.access.values()) record.expiresAt = Number.NEGATIVE_INFINITY;
+  }
+
   /**
    * RFC 7009: the token types never share a value, so the hint cannot change the outcome.
    * Revoking a refresh token uninstalls the app for the user: every access token of it dies too.

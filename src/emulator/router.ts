@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleDeveloperHub, handleRegenerateSecret } from './admin.js';
+import { handleApi } from './api.js';
+import { isApiPath } from './api-common.js';
 import { handleAuthorize, handleDecision } from './authorize.js';
 import type { EmulatorContext } from './context.js';
+import { handleAddFaults, handleClearFaults, handleListFaults } from './fault-admin.js';
+import { serveFault } from './fault-response.js';
 import { BodyTooLargeError, sendJson } from './http-io.js';
 import { MESSAGES, OAuthError, sendOAuthError } from './oauth-errors.js';
 import { handleRevoke, handleToken } from './token-endpoints.js';
@@ -18,6 +22,7 @@ const ROUTES = new Map<string, Readonly<Partial<Record<string, Handler>>>>([
   ['/', { GET: handleDeveloperHub }],
   ['/developer-hub', { GET: handleDeveloperHub }],
   ['/emulator/regenerate-secret', { POST: handleRegenerateSecret }],
+  ['/emulator/faults', { GET: handleListFaults, POST: handleAddFaults, DELETE: handleClearFaults }],
   ['/oauth/authorize', { GET: handleAuthorize }],
   ['/oauth/authorize/decision', { POST: handleDecision }],
   ['/oauth/token', { POST: handleToken }],
@@ -31,9 +36,19 @@ export async function routeRequest(ctx: EmulatorContext, req: IncomingMessage, r
   try {
     // Inside the try: an unparsable request target must not become an unhandled rejection.
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    // Counted before faults, so a client's retries after an injected 429 show up too.
+    if (isApiPath(url.pathname)) ctx.stats.apiRequests += 1;
+    const fault = ctx.faults.take(url.pathname);
+    if (fault) {
+      ctx.stats.faultsServed += 1;
+      await serveFault(req, res, fault);
+      return;
+    }
     const route = ROUTES.get(url.pathname);
     const handler = route?.[req.method ?? ''];
-    if (!route) {
+    if (!route && url.pathname.startsWith('/api/')) {
+      await handleApi(ctx, req, res, url);
+    } else if (!route) {
       sendJson(res, 404, { success: false, error: 'Not found', errorCode: 404 });
     } else if (!handler) {
       sendMethodNotAllowed(res, url.pathname, Object.keys(route));

@@ -3,7 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { regenerateSecret } from './admin.js';
 import { resolveConfig } from './config.js';
 import { createContext } from './context.js';
+import type { FaultSpec } from './faults.js';
 import { routeRequest } from './router.js';
+
+export { type FaultSpec, FaultSpecError } from './faults.js';
 
 /** The Pipedrive user (and company) that the emulator pretends has authorized the app. */
 export interface EmulatedUser {
@@ -40,7 +43,9 @@ export interface EmulatorOptions {
 /**
  * Counters for assertions in tests. `codeGrants` and `refreshGrants` count successful grants,
  * `tokenRequests` every POST /oauth/token, `revokes` every revoke answered 200 and `usersMe`
- * every users/me request (authorized or not).
+ * every users/me request (authorized or not); none of these counts a request a fault answered.
+ * `apiRequests` counts every request to /api/... or /v1/users/me, authorized or not, faulted or
+ * not, so retries are visible; `faultsServed` every request an injected fault answered or dropped.
  */
 export interface EmulatorStats {
   tokenRequests: number;
@@ -48,6 +53,8 @@ export interface EmulatorStats {
   codeGrants: number;
   revokes: number;
   usersMe: number;
+  apiRequests: number;
+  faultsServed: number;
 }
 
 export interface Emulator {
@@ -58,13 +65,21 @@ export interface Emulator {
   /** New random secret; the old one stops working at once; issued tokens stay valid. */
   regenerateSecret(): string;
   setAutoApprove(on: boolean): void;
+  /** Appends faults (see FaultSpec); throws FaultSpecError and adds none if one is invalid. */
+  injectFaults(faults: FaultSpec[]): void;
+  clearFaults(): void;
+  /** Every access token issued so far gets 401 from the API; refresh tokens keep working. */
+  expireAccessTokens(): void;
   /** A snapshot of the counters. */
   readonly stats: EmulatorStats;
   /** Closes the server and destroys every open socket, idle keep-alive ones included. */
   close(): Promise<void>;
 }
 
-/** Starts an in-memory stand-in for oauth.pipedrive.com and the users/me API on a loopback port. */
+/**
+ * Starts an in-memory stand-in for oauth.pipedrive.com and a sliver of the API (users/me, deals;
+ * see api.ts) on a loopback port.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveConfig(options);
   const ctx = createContext(config);
@@ -89,6 +104,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setAutoApprove(on: boolean) {
       ctx.autoApprove = on;
     },
+    injectFaults: (faults: FaultSpec[]) => ctx.faults.add(faults),
+    clearFaults: () => ctx.faults.clear(),
+    expireAccessTokens: () => ctx.store.expireAccessTokens(),
     get stats() {
       return { ...ctx.stats };
     },

@@ -1,27 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeApi, sendApiJson } from './api-common.js';
 import type { EmulatorContext } from './context.js';
-import { sendJson } from './http-io.js';
 import type { EmulatedUser } from './server.js';
-
-/** The body Pipedrive's API answers a missing, unknown, revoked or expired token with. */
-const UNAUTHORIZED = {
-  success: false,
-  error: 'unauthorized access',
-  errorCode: 401,
-  error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.',
-  data: null,
-  additional_data: null,
-};
 
 /** GET /api/v1/users/me (and /v1/users/me, which create-pipedrive-app calls; §8). */
 export function handleUsersMe(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
   ctx.stats.usersMe += 1;
-  const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1] || !ctx.store.isAccessTokenValid(match[1])) {
-    sendJson(res, 401, UNAUTHORIZED, { 'WWW-Authenticate': 'Bearer' });
-    return;
-  }
-  sendJson(res, 200, { success: true, data: currentUser(ctx.config.user) });
+  if (!authorizeApi(ctx, req, res)) return;
+  sendApiJson(ctx, res, 200, { success: true, data: currentUser(ctx.config.user) });
 }
 
 /** The fields of Pipedrive's GetCurrentUserResponse; those not configurable are fixed, plausible values. */

@@ -1,5 +1,5 @@
 import { ApiAuthError } from '../api/current-user.js';
-import { ExitCode, LoginNeededError, PdAuthError } from '../errors.js';
+import { ExitCode, LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import { BadResponseError, NetworkError, OAuthError } from '../oauth/oauth-error.js';
 
 export type TokenCall = 'exchange' | 'refresh' | 'verify-secret';
@@ -25,7 +25,7 @@ export function explainTokenError(
     });
   }
   if (!(err instanceof OAuthError)) return err;
-  const flag = profile === 'default' ? '' : ` --profile ${profile}`;
+  const flag = profileFlag(profile);
   const said = err.serverMessage ? ` (Pipedrive said: ${err.serverMessage})` : '';
   switch (err.code) {
     case 'invalid_client':

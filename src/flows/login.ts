@@ -1,6 +1,6 @@
 import { fetchCurrentUser } from '../api/current-user.js';
 import type { Deps } from '../deps.js';
-import { PdAuthError, UsageError } from '../errors.js';
+import { PdAuthError, profileFlag, UsageError } from '../errors.js';
 import { buildAuthorizeUrl, defaultOAuthUrl } from '../oauth/authorize-url.js';
 import { type CallbackServer, PortInUseError, startCallbackServer } from '../oauth/callback-server.js';
 import { defaultRedirectUri, type ListenPlan, parseRedirectUri } from '../oauth/redirect-uri.js';
@@ -105,7 +105,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       throw new PdAuthError(
         `the consent was cancelled in the browser (error=${outcome.error}); nothing was saved`,
         {
-          hint: `run \`pd-auth login${name === 'default' ? '' : ` --profile ${name}`}\` again and choose "Allow and install"`,
+          hint: `run \`pd-auth login${profileFlag(name)}\` again and choose "Allow and install"`,
         },
       );
     }

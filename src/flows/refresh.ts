@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
-import { LoginNeededError, PdAuthError } from '../errors.js';
+import { LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import { createTokenClient } from '../oauth/token-client.js';
-import { type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
+import { isExpired, type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
 import type { Profile } from '../store/profile.js';
 import { explainTokenError, type TokenCall } from './explain.js';
 
@@ -36,20 +36,72 @@ export async function requestRefresh(
   }
 }
 
-export async function refreshProfile(name: string, deps: Deps): Promise<Profile> {
-  const profile = await loggedInProfile(name, deps);
-  if (!profile.clientSecret) {
-    throw new PdAuthError(`profile "${name}" has no client secret stored`, {
-      hint: `run \`pd-auth rotate-secret${name === 'default' ? '' : ` --profile ${name}`}\` to store it`,
-    });
-  }
-  deps.log.redact(profile.clientSecret);
-  deps.log.redact(profile.tokens.refreshToken);
-  const tokens = await requestRefresh(profile, profile.clientSecret, 'refresh', name, deps);
-  let saved: Profile = profile;
-  await deps.store.update(name, (current) => {
-    saved = { ...(current ?? profile), tokens, updatedAt: deps.now() };
+type LoggedIn = Profile & { tokens: StoredTokens };
+
+/**
+ * Refresh under the cross-process store lock. `needed` looks at the profile as re-read under the
+ * lock: another process may have refreshed while this one waited, and then its token is used.
+ * Nothing is written unless the refresh succeeded.
+ */
+async function refreshLocked(
+  name: string,
+  deps: Deps,
+  needed: (current: LoggedIn) => boolean,
+): Promise<LoggedIn> {
+  return deps.store.transaction(async (tx) => {
+    const data = await tx.read();
+    const current = data.profiles[name];
+    if (!current?.tokens) throw new LoginNeededError(`profile "${name}" is not logged in`, name);
+    const loggedIn = current as LoggedIn;
+    if (!needed(loggedIn)) return loggedIn;
+    if (!current.clientSecret) {
+      throw new PdAuthError(`profile "${name}" has no client secret stored`, {
+        hint: `run \`pd-auth rotate-secret${profileFlag(name)}\` to store it`,
+      });
+    }
+    deps.log.redact(current.clientSecret);
+    deps.log.redact(loggedIn.tokens.refreshToken);
+    const tokens = await requestRefresh(loggedIn, current.clientSecret, 'refresh', name, deps);
+    const saved: LoggedIn = { ...current, tokens, updatedAt: deps.now() };
+    await tx.write({ ...data, profiles: { ...data.profiles, [name]: saved } });
     return saved;
   });
-  return saved;
+}
+
+/** `pd-auth refresh`: always refreshes (with the refresh token current under the lock). */
+export async function refreshProfile(name: string, deps: Deps): Promise<LoggedIn> {
+  await loggedInProfile(name, deps);
+  return refreshLocked(name, deps, () => true);
+}
+
+export const defaultMinValidMs = 5 * 60 * 1000;
+
+export interface ValidTokenOptions {
+  /** Refresh when the access token expires within this margin (default 5 minutes). */
+  minValidMs?: number;
+  /** A token the API just refused (401): refresh even though it looks valid. */
+  rejectedToken?: string;
+}
+
+/**
+ * The one way every command and the library get an access token: the stored one while it is valid
+ * for `minValidMs` more, else a refreshed one; parallel processes refresh once between them.
+ */
+export async function getValidToken(
+  name: string,
+  deps: Deps,
+  opts: ValidTokenOptions = {},
+): Promise<LoggedIn> {
+  const minValidMs = opts.minValidMs ?? defaultMinValidMs;
+  const stale = (t: StoredTokens) =>
+    t.accessToken === opts.rejectedToken || isExpired(t, deps.now(), minValidMs);
+  const profile = await loggedInProfile(name, deps);
+  if (!stale(profile.tokens)) return profile;
+  const seen = profile.tokens.accessToken;
+  return refreshLocked(name, deps, (current) => {
+    // Refreshed by another process meanwhile: use its token while it is unexpired, even when its
+    // lifetime is shorter than the margin (else every waiting process would refresh once more).
+    if (current.tokens.accessToken !== seen && !isExpired(current.tokens, deps.now())) return false;
+    return stale(current.tokens);
+  });
 }

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import { LoginNeededError, PdAuthError } from '../errors.js';
 import type { Profile } from '../store/profile.js';
 import { resolveClientSecret } from './credentials.js';
-import { loggedInProfile, requestRefresh } from './refresh.js';
+import { requestRefresh } from './refresh.js';
 
 export interface RotateOptions {
   profile: string;
@@ -42,25 +42,29 @@ export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<Rot
       },
     );
   }
-  const withTokens = await loggedInProfile(name, deps);
-  deps.log.redact(withTokens.tokens.refreshToken);
-  let tokens: Awaited<ReturnType<typeof requestRefresh>>;
-  try {
-    tokens = await requestRefresh(withTokens, secret, 'verify-secret', name, deps);
-  } catch (err) {
-    if (err instanceof LoginNeededError) {
-      throw new LoginNeededError(
-        `cannot check the new secret: Pipedrive rejected the stored refresh token; nothing was changed (${err.message})`,
-        name,
-        err,
-      );
+  // Verify and save under the store lock, with the refresh token current at that moment.
+  const saved = await deps.store.transaction(async (tx) => {
+    const data = await tx.read();
+    const current = data.profiles[name];
+    if (!current?.tokens) throw new LoginNeededError(`profile "${name}" is not logged in`, name);
+    const withTokens = current as Profile & { tokens: NonNullable<Profile['tokens']> };
+    deps.log.redact(withTokens.tokens.refreshToken);
+    let tokens: Awaited<ReturnType<typeof requestRefresh>>;
+    try {
+      tokens = await requestRefresh(withTokens, secret, 'verify-secret', name, deps);
+    } catch (err) {
+      if (err instanceof LoginNeededError) {
+        throw new LoginNeededError(
+          `cannot check the new secret: Pipedrive rejected the stored refresh token; nothing was changed (${err.message})`,
+          name,
+          err,
+        );
+      }
+      throw err;
     }
-    throw err;
-  }
-  let saved: Profile = profile;
-  await deps.store.update(name, (current) => {
-    saved = { ...(current ?? profile), clientSecret: secret, tokens, updatedAt: deps.now() };
-    return saved;
+    const next: Profile = { ...current, clientSecret: secret, tokens, updatedAt: deps.now() };
+    await tx.write({ ...data, profiles: { ...data.profiles, [name]: next } });
+    return next;
   });
   return { saved, verified: true };
 }

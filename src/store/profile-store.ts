@@ -2,15 +2,26 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PdAuthError } from '../errors.js';
+import { defaultLockOptions, type LockOptions, withFileLock } from './lock.js';
 import { emptyStore, type Profile, type StoreData } from './profile.js';
 import { SchemaError, validateStore } from './validate.js';
+
+export interface StoreTransaction {
+  read(): Promise<StoreData>;
+  write(data: StoreData): Promise<void>;
+}
 
 export interface ProfileStore {
   readonly path: string;
   read(): Promise<StoreData>;
   getProfile(name: string): Promise<Profile | undefined>;
-  /** One read-modify-write; `fn` returning undefined deletes the profile. */
+  /** One locked read-modify-write; `fn` returning undefined deletes the profile. */
   update(name: string, fn: (current: Profile | undefined) => Profile | undefined): Promise<void>;
+  /**
+   * Runs `fn` holding the cross-process store lock: every writer goes through here, so two
+   * processes never interleave a read-modify-write, and a refresh happens once for all of them.
+   */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 }
 
 /** Where the store lives unless PD_AUTH_CONFIG_DIR says otherwise (XDG on Linux). */
@@ -34,7 +45,11 @@ type ConfInstance = { store: Record<string, unknown>; path: string };
  * conf-backed store (atomic temp+rename writes, file mode 0600). conf is loaded on first use, and
  * an unreadable or invalid file is reported, never cleared (`clearInvalidConfig: false`).
  */
-export function openProfileStore(dir: string): ProfileStore {
+export function openProfileStore(
+  dir: string,
+  lockOptions: LockOptions = defaultLockOptions,
+  warn: (message: string) => void = () => {},
+): ProfileStore {
   const path = join(dir, storeFileName);
   let conf: ConfInstance | undefined;
   const fail = (err: unknown): never => {
@@ -78,24 +93,34 @@ export function openProfileStore(dir: string): ProfileStore {
     }
     return Object.keys(raw).length === 0 ? emptyStore() : (raw as unknown as StoreData);
   };
+  const write = async (data: StoreData) => {
+    const c = await getConf();
+    try {
+      c.store = data as unknown as Record<string, unknown>;
+    } catch (err) {
+      throw new PdAuthError(`cannot write the pd-auth store ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  };
+  const transaction = async <T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> => {
+    // Fail on an unreadable store before taking the lock, and create the 0700 directory it lives in.
+    await read();
+    return withFileLock(path, () => fn({ read, write }), lockOptions, warn);
+  };
   return {
     path,
     read,
     getProfile: async (name) => (await read()).profiles[name],
-    async update(name, fn) {
-      const data = await read();
-      const next = fn(data.profiles[name]);
-      const profiles = { ...data.profiles };
-      if (next === undefined) delete profiles[name];
-      else profiles[name] = next;
-      const c = await getConf();
-      try {
-        c.store = { ...data, profiles } as unknown as Record<string, unknown>;
-      } catch (err) {
-        throw new PdAuthError(`cannot write the pd-auth store ${path}: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-    },
+    transaction,
+    update: (name, fn) =>
+      transaction(async (tx) => {
+        const data = await tx.read();
+        const next = fn(data.profiles[name]);
+        const profiles = { ...data.profiles };
+        if (next === undefined) delete profiles[name];
+        else profiles[name] = next;
+        await tx.write({ ...data, profiles });
+      }),
   };
 }

@@ -29,6 +29,8 @@ export interface Profile {
 
 export interface StoreData {
   version: typeof storeVersion;
+  /** Set by `pd-auth use`; PD_AUTH_PROFILE and --profile win over it. */
+  activeProfile?: string;
   profiles: Record<string, Profile>;
 }
 

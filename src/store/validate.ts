@@ -52,6 +52,7 @@ export function validateStore(data: unknown): StoreData {
     );
   }
   if (!isObj(data.profiles)) throw new SchemaError('profiles should be an object');
+  need(data, 'activeProfile', 'string', 'the file', true);
   for (const [name, p] of Object.entries(data.profiles)) checkProfile(p, `profiles.${name}`);
   return data as unknown as StoreData;
 }

@@ -8,6 +8,10 @@ export interface IO {
   isInteractive: boolean;
   /** stderr is a terminal: spinners and colour are fine there. */
   stderrIsTTY: boolean;
+  /** stdout is a terminal: `api` pretty-prints JSON there. */
+  stdoutIsTTY: boolean;
+  /** The streams are the process's own, so a child process can inherit them (`exec`). */
+  inheritable: boolean;
 }
 
 export function processIO(ci: boolean): IO {
@@ -18,6 +22,8 @@ export function processIO(ci: boolean): IO {
     stderr: process.stderr,
     isInteractive: Boolean(process.stdin.isTTY) && stderrIsTTY && !ci,
     stderrIsTTY,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    inheritable: true,
   };
 }
 

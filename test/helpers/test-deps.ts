@@ -91,6 +91,8 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
       stderr: err,
       isInteractive: opts.interactive ?? false,
       stderrIsTTY: false,
+      stdoutIsTTY: false,
+      inheritable: false,
     },
     prompter,
     http: createUndiciClient(),
@@ -104,6 +106,8 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
       warnings.push(m);
       err.write(`warning: ${m}\n`);
     },
+    trapSignals: () => () => {},
+    childEnv: { PATH: process.env.PATH },
     readStdinLine: async () => {
       const { readFirstLine } = await import('../../src/ui/io.js');
       return readFirstLine(deps.io.stdin);

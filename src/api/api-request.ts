@@ -1,0 +1,100 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Deps } from '../deps.js';
+import { LoginNeededError, UsageError } from '../errors.js';
+import { getValidToken } from '../flows/refresh.js';
+import type { HttpRequest, HttpResponse } from '../net/http-client.js';
+import { NetworkError } from '../oauth/oauth-error.js';
+
+export interface ApiRequestOptions {
+  profile: string;
+  method: HttpRequest['method'];
+  path: string;
+  body?: string;
+  headers: Record<string, string>;
+  /** How many times a 429 is retried (default 3). */
+  maxRateLimitRetries?: number;
+}
+
+/** Longest single wait for a rate limit; a longer one (a spent daily budget) is reported instead. */
+const maxWaitMs = 60_000;
+
+/**
+ * `{api_domain}/api/v1/PATH`; `v1/…`, `v2/…` and `/api/…` are used as given. Only paths: a full URL
+ * could send the token to another host.
+ */
+export function apiUrl(apiDomain: string, path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
+    throw new UsageError(`give a path such as deals or v2/deals, not a URL: ${path}`);
+  }
+  const p = path.replace(/^\/+/, '');
+  const full = /^api\//.test(p) ? p : /^v\d+\//.test(p) ? `api/${p}` : `api/v1/${p}`;
+  return `${apiDomain.replace(/\/+$/, '')}/${full}`;
+}
+
+/** Retry-After (seconds or a date), else Pipedrive's x-ratelimit-reset, else 1, 2, 4… seconds. */
+export function rateLimitDelayMs(headers: HttpResponse['headers'], attempt: number, now: number): number {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const retryAfter = one(headers['retry-after']);
+  if (retryAfter !== undefined) {
+    const secs = Number(retryAfter);
+    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+    const at = Date.parse(retryAfter);
+    if (Number.isFinite(at)) return Math.max(0, at - now);
+  }
+  const reset = Number(one(headers['x-ratelimit-reset']));
+  if (Number.isFinite(reset) && reset >= 0) return reset * 1000;
+  return 1000 * 2 ** attempt;
+}
+
+/**
+ * One API call as the app: a valid token first, a refresh and one more try on a 401 (the token was
+ * revoked or expired early), and bounded waits on 429 as Pipedrive's headers say (§9).
+ */
+export async function apiRequest(
+  opts: ApiRequestOptions,
+  deps: Deps,
+): Promise<HttpResponse & { url: string }> {
+  const maxRetries = opts.maxRateLimitRetries ?? 3;
+  let profile = await getValidToken(opts.profile, deps);
+  const url = apiUrl(profile.tokens.apiDomain, opts.path);
+  let refreshed = false;
+  for (let attempt = 0; ; ) {
+    deps.log.debug(`${opts.method} ${url}`);
+    let res: HttpResponse;
+    try {
+      res = await deps.http.request({
+        method: opts.method,
+        url,
+        headers: {
+          accept: 'application/json',
+          ...opts.headers,
+          authorization: `Bearer ${profile.tokens.accessToken}`,
+        },
+        ...(opts.body !== undefined ? { body: opts.body } : {}),
+        signal: deps.signal,
+      });
+    } catch (err) {
+      if (deps.signal.aborted) throw err;
+      throw new NetworkError(url, err);
+    }
+    if (res.status === 401) {
+      if (refreshed)
+        throw new LoginNeededError('Pipedrive refuses even a freshly refreshed access token', opts.profile);
+      refreshed = true;
+      deps.log.debug('401: refreshing the access token and trying once more');
+      profile = await getValidToken(opts.profile, deps, { rejectedToken: profile.tokens.accessToken });
+      continue;
+    }
+    if (res.status === 429 && attempt < maxRetries) {
+      const wait = rateLimitDelayMs(res.headers, attempt, deps.now());
+      if (wait > maxWaitMs) return { ...res, url };
+      attempt++;
+      deps.io.stderr.write(
+        `Rate limited by Pipedrive (429); retrying in ${Math.ceil(wait / 1000)}s (${attempt}/${maxRetries})\n`,
+      );
+      await sleep(wait, undefined, { signal: deps.signal });
+      continue;
+    }
+    return { ...res, url };
+  }
+}

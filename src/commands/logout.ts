@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import type { LogoutOptions } from '../flows/logout.js';
+import { resolveProfileName } from '../flows/profile-name.js';
+import { parseProfileName, profileOptionHelp } from './shared.js';
+
+export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> {
+  const { logout } = await import('../flows/logout.js');
+  const { result, revoked } = await logout(opts, deps);
+  const say = (s: string) => deps.io.stderr.write(`${s}\n`);
+  if (result === 'nothing-stored') say(`Profile "${opts.profile}" has no tokens stored; nothing to do.`);
+  else if (result === 'kept') say('Not revoked; nothing was removed.');
+  else {
+    if (revoked) say('Revoked the refresh token at Pipedrive: the app is uninstalled for this user.');
+    say(
+      `Removed the tokens of profile "${opts.profile}" (its client id and secret are kept for the next login).`,
+    );
+  }
+}
+
+export function registerLogout(program: Command, deps: () => Deps): void {
+  program
+    .command('logout')
+    .description('forget the stored tokens; --revoke also revokes them at Pipedrive (uninstalls the app)')
+    .option('--profile <name>', profileOptionHelp, parseProfileName)
+    .option('--revoke', 'revoke the refresh token first: this uninstalls the app for that user')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (o: { profile?: string; revoke?: boolean; yes?: boolean }) => {
+      const d = deps();
+      const profile = await resolveProfileName(o.profile, d);
+      await runLogout({ profile, revoke: Boolean(o.revoke), yes: Boolean(o.yes) }, d);
+    });
+}

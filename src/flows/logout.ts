@@ -1,0 +1,68 @@
+import type { Deps } from '../deps.js';
+import { PdAuthError } from '../errors.js';
+import { createTokenClient } from '../oauth/token-client.js';
+import { explainTokenError } from './explain.js';
+
+export interface LogoutOptions {
+  profile: string;
+  revoke: boolean;
+  yes: boolean;
+}
+
+export type LogoutResult = 'removed' | 'nothing-stored' | 'kept';
+
+/**
+ * Forgets the profile's tokens (its app credentials stay, for the next login). Always succeeds
+ * locally; only `--revoke` talks to Pipedrive, and a revoke that fails keeps the tokens so it can be
+ * tried again. Revoking the refresh token uninstalls the app for that user (pipedrive-oauth.md §4).
+ */
+export async function logout(
+  opts: LogoutOptions,
+  deps: Deps,
+): Promise<{ result: LogoutResult; revoked: boolean }> {
+  const { profile: name } = opts;
+  const profile = await deps.store.getProfile(name);
+  if (!profile?.tokens) return { result: 'nothing-stored', revoked: false };
+  let revoked = false;
+  if (opts.revoke) {
+    if (deps.io.isInteractive && !opts.yes) {
+      const company = profile.company ? ` from ${profile.company.name}` : '';
+      const ok = await deps.prompter.confirm(
+        `Revoking uninstalls the app${company} for ${profile.user?.name ?? 'this user'}. Continue?`,
+        false,
+        { signal: deps.signal },
+      );
+      if (!ok) return { result: 'kept', revoked: false };
+    }
+    if (!profile.clientSecret) {
+      throw new PdAuthError(
+        `profile "${name}" has no client secret, so its tokens cannot be revoked; nothing was removed`,
+        {
+          hint: 'run `pd-auth rotate-secret` first, or log out without --revoke',
+        },
+      );
+    }
+    deps.log.redact(profile.clientSecret);
+    deps.log.redact(profile.tokens.refreshToken);
+    const client = createTokenClient(deps.http, deps.env.oauthUrl ?? profile.oauthUrl, {
+      clientId: profile.clientId,
+      clientSecret: profile.clientSecret,
+    });
+    try {
+      await client.revoke(profile.tokens.refreshToken, 'refresh_token', deps.signal);
+      revoked = true;
+    } catch (err) {
+      const explained = explainTokenError(err, 'refresh', name) as Error;
+      throw new PdAuthError(`could not revoke the tokens: ${explained.message}; nothing was removed`, {
+        hint: explained instanceof PdAuthError ? explained.hint : 'try again, or log out without --revoke',
+        cause: err,
+      });
+    }
+  }
+  await deps.store.update(name, (cur) => {
+    if (!cur) return cur;
+    const { tokens: _t, user: _u, company: _c, ...rest } = cur;
+    return { ...rest, updatedAt: deps.now() };
+  });
+  return { result: 'removed', revoked };
+}
