@@ -1,33 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type Emulator, FaultSpecError } from '../src/emulator/server.js';
-import { emulatorHarness } from './helpers/emulator-harness.js';
+import { emulatorHarness, installApp, postForm } from './helpers/emulator-harness.js';
 
 const h = emulatorHarness({ autoApprove: true });
 const start = h.start;
 type Json = Record<string, unknown>;
 
-function basic(emu: Emulator): Record<string, string> {
-  const credentials = Buffer.from(`${emu.app.clientId}:${emu.app.clientSecret}`).toString('base64');
-  return { Authorization: `Basic ${credentials}` };
-}
-
-async function oauth(emu: Emulator, path: string, params: Record<string, string>) {
-  const res = await fetch(`${emu.url}${path}`, {
-    method: 'POST',
-    headers: basic(emu),
-    body: new URLSearchParams(params),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
-
-/** Authorize (auto-approved) and exchange the code. */
-async function login(emu: Emulator): Promise<{ access_token: string; refresh_token: string }> {
-  const query = new URLSearchParams({ client_id: emu.app.clientId, redirect_uri: emu.app.redirectUri });
-  const res = await fetch(`${emu.url}/oauth/authorize?${query}`, { redirect: 'manual' });
-  const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const params = { grant_type: 'authorization_code', code, redirect_uri: emu.app.redirectUri };
-  return (await oauth(emu, '/oauth/token', params)).body as { access_token: string; refresh_token: string };
-}
+const oauth = (emu: Emulator, path: string, params: Record<string, string>) => postForm(emu, path, params);
+const login = installApp;
 
 /** An API call; `token: null` sends no Authorization header. */
 async function api(emu: Emulator, path: string, token: string | null, init: RequestInit = {}) {

@@ -1,37 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/server.js';
-import { emulatorHarness } from './helpers/emulator-harness.js';
+import { emulatorHarness, installApp, postForm } from './helpers/emulator-harness.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const h = emulatorHarness({ autoApprove: true });
 const start = h.start;
 
-function basic(clientSecret: string): Record<string, string> {
-  return { Authorization: `Basic ${Buffer.from(`emulator-client-id:${clientSecret}`).toString('base64')}` };
-}
-
-async function post(
-  emu: Emulator,
-  path: string,
-  params: Record<string, string>,
-  secret = emu.app.clientSecret,
-) {
-  const res = await fetch(`${emu.url}${path}`, {
-    method: 'POST',
-    headers: basic(secret),
-    body: new URLSearchParams(params),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
-
-/** The whole install: authorize (auto-approved) and code exchange. */
-async function login(emu: Emulator): Promise<{ access_token: string; refresh_token: string }> {
-  const query = new URLSearchParams({ client_id: emu.app.clientId, redirect_uri: emu.app.redirectUri });
-  const res = await fetch(`${emu.url}/oauth/authorize?${query}`, { redirect: 'manual' });
-  const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const params = { grant_type: 'authorization_code', code, redirect_uri: emu.app.redirectUri };
-  return (await post(emu, '/oauth/token', params)).body as { access_token: string; refresh_token: string };
-}
+const post = postForm;
+const login = installApp;
 
 function refresh(emu: Emulator, refreshToken: string, secret?: string) {
   return post(emu, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, secret);

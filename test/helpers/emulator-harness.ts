@@ -29,3 +29,30 @@ export function emulatorHarness(defaults: EmulatorOptions = {}) {
   });
   return h;
 }
+
+/** `Authorization: Basic …` for the emulator's app, with its current or another secret. */
+export function basicAuthHeader(emu: Emulator, secret = emu.app.clientSecret): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`${emu.app.clientId}:${secret}`).toString('base64')}` };
+}
+
+/** A form POST to an OAuth endpoint, with Basic client auth. */
+export async function postForm(emu: Emulator, path: string, params: Record<string, string>, secret?: string) {
+  const res = await fetch(`${emu.url}${path}`, {
+    method: 'POST',
+    headers: basicAuthHeader(emu, secret),
+    body: new URLSearchParams(params),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+/** The whole install: authorize (auto-approved) and code exchange. */
+export async function installApp(emu: Emulator): Promise<{ access_token: string; refresh_token: string }> {
+  const query = new URLSearchParams({ client_id: emu.app.clientId, redirect_uri: emu.app.redirectUri });
+  const res = await fetch(`${emu.url}/oauth/authorize?${query}`, { redirect: 'manual' });
+  const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const params = { grant_type: 'authorization_code', code, redirect_uri: emu.app.redirectUri };
+  return (await postForm(emu, '/oauth/token', params)).body as {
+    access_token: string;
+    refresh_token: string;
+  };
+}
