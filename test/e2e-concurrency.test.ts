@@ -189,6 +189,7 @@ describe('concurrency (spawned processes, one store, against the emulator)', () 
       // Every token this emulator issues (the login's too) expires within the margin.
       const fx = await emulator({ accessTokenTtl: 60 });
       const before = (await seedLogin(fx, configDir)).tokens;
+      expireStoredToken();
 
       const { results, wallMs } = await parallel(processes, ['token'], env());
 

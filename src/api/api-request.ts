@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { LoginNeededError, UsageError } from '../errors.js';
 import { getValidToken } from '../flows/refresh.js';
 import type { HttpRequest, HttpResponse } from '../net/http-client.js';
+import { serverDelayMs } from '../net/retry.js';
 import { NetworkError } from '../oauth/oauth-error.js';
 
 export interface ApiRequestOptions {
@@ -31,19 +32,9 @@ export function apiUrl(apiDomain: string, path: string): string {
   return `${apiDomain.replace(/\/+$/, '')}/${full}`;
 }
 
-/** Retry-After (seconds or a date), else Pipedrive's x-ratelimit-reset, else 1, 2, 4… seconds. */
+/** Retry-After or x-ratelimit-reset when the server gives one, else 1, 2, 4… seconds. */
 export function rateLimitDelayMs(headers: HttpResponse['headers'], attempt: number, now: number): number {
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const retryAfter = one(headers['retry-after']);
-  if (retryAfter !== undefined) {
-    const secs = Number(retryAfter);
-    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-    const at = Date.parse(retryAfter);
-    if (Number.isFinite(at)) return Math.max(0, at - now);
-  }
-  const reset = Number(one(headers['x-ratelimit-reset']));
-  if (Number.isFinite(reset) && reset >= 0) return reset * 1000;
-  return 1000 * 2 ** attempt;
+  return serverDelayMs(headers, now) ?? 1000 * 2 ** attempt;
 }
 
 /**
@@ -55,6 +46,8 @@ export async function apiRequest(
   deps: Deps,
 ): Promise<HttpResponse & { url: string }> {
   const maxRetries = opts.maxRateLimitRetries ?? 3;
+  // A bad path is a usage error before anything else happens (no refresh, no store write).
+  apiUrl('https://example.invalid', opts.path);
   let profile = await getValidToken(opts.profile, deps);
   const url = apiUrl(profile.tokens.apiDomain, opts.path);
   let refreshed = false;

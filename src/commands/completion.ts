@@ -50,6 +50,7 @@ complete -F _pd_auth pd-auth
 function zsh(program: Command): string {
   // zsh runs the bash function through bashcompinit: one script to keep right, not two.
   return `# pd-auth completion for zsh: eval "$(pd-auth completion zsh)"
+(( $+functions[compdef] )) || { autoload -U compinit && compinit; }
 autoload -U +X bashcompinit && bashcompinit
 ${bash(program).split('\n').slice(1).join('\n')}`;
 }

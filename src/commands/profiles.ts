@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError } from '../errors.js';
+import { activeProfileName } from '../flows/profile-name.js';
 import { formatExpiry } from '../ui/format.js';
 import { parseProfileName } from './shared.js';
 
 /** Lists profiles, the active one marked with `*`; `--json` for scripts (no tokens, no secrets). */
 export async function runProfiles(opts: { json: boolean; names?: boolean }, deps: Deps): Promise<void> {
   const data = await deps.store.read();
-  const active = deps.env.profile ?? data.activeProfile ?? 'default';
+  const active = activeProfileName(deps, data);
   const names = Object.keys(data.profiles).sort();
   if (opts.names) {
     deps.io.stdout.write(names.map((n) => `${n}\n`).join(''));

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { profileNamePattern } from '../store/profile.js';
+import { profileNamePattern, type StoreData } from '../store/profile.js';
 
 export const defaultProfile = 'default';
 
@@ -18,4 +18,9 @@ export async function resolveProfileName(flag: string | undefined, deps: Deps): 
     return fromEnv;
   }
   return (await deps.store.read()).activeProfile ?? defaultProfile;
+}
+
+/** The profile a command uses when no --profile is given: PD_AUTH_PROFILE, `pd-auth use`, "default". */
+export function activeProfileName(deps: Deps, data: StoreData): string {
+  return deps.env.profile ?? data.activeProfile ?? defaultProfile;
 }

@@ -92,9 +92,13 @@ export async function getValidToken(
   deps: Deps,
   opts: ValidTokenOptions = {},
 ): Promise<LoggedIn> {
-  const minValidMs = opts.minValidMs ?? defaultMinValidMs;
+  // With the default margin, a token that lives less than twice the margin would look stale the
+  // moment it is issued and every call would refresh: the default is at most half its lifetime.
+  // A margin the caller asks for is taken as given.
+  const margin = (t: StoredTokens) =>
+    opts.minValidMs ?? Math.min(defaultMinValidMs, Math.max(0, (t.expiresAt - t.refreshTokenUsedAt) / 2));
   const stale = (t: StoredTokens) =>
-    t.accessToken === opts.rejectedToken || isExpired(t, deps.now(), minValidMs);
+    t.accessToken === opts.rejectedToken || isExpired(t, deps.now(), margin(t));
   const profile = await loggedInProfile(name, deps);
   if (!stale(profile.tokens)) return profile;
   const seen = profile.tokens.accessToken;

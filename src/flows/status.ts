@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { LoginNeededError, PdAuthError } from '../errors.js';
 import { refreshTokenLapsesAt } from '../oauth/token-set.js';
 import type { CompanyInfo, Profile, UserInfo } from '../store/profile.js';
+import { activeProfileName } from './profile-name.js';
 import { getValidToken } from './refresh.js';
 
 export type ProfileState = 'valid' | 'expired' | 'login_needed' | 'not_logged_in' | 'error';
@@ -101,7 +102,7 @@ export async function profileStatuses(
   deps: Deps,
 ): Promise<ProfileStatus[]> {
   const data = await deps.store.read();
-  const active = data.activeProfile ?? 'default';
+  const active = activeProfileName(deps, data);
   const list = names === 'all' ? Object.keys(data.profiles).sort() : names;
   const out: ProfileStatus[] = [];
   for (const name of list) {

@@ -125,3 +125,34 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Moves the stored access-token expiry (e.g. into the past, so the next use must refresh). */
+export async function setStoredExpiry(configDir: string, expiresAt: number, name = 'default'): Promise<void> {
+  const { openProfileStore } = await import('../../src/store/profile-store.js');
+  await openProfileStore(configDir).update(name, (p) =>
+    p?.tokens ? { ...p, tokens: { ...p.tokens, expiresAt } } : p,
+  );
+}
+
+/** POST /oauth/token grant_type=refresh_token as the app would; the raw answer, nothing stored. */
+export async function refreshAtEmulator(
+  fx: EmulatorFixture,
+  refreshToken: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { clientId, clientSecret } = fx.emulator.app;
+  const res = await fetch(`${fx.emulator.url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The profile's secrets (access token, refresh token, client secret) that appear in `text`. */
+export function leakedSecrets(text: string, profile: Profile): string[] {
+  const secrets = [profile.tokens?.accessToken, profile.tokens?.refreshToken, profile.clientSecret];
+  return secrets.filter((s): s is string => Boolean(s) && text.includes(s as string));
+}

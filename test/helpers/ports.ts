@@ -1,23 +1,20 @@
 import { createServer } from 'node:net';
 
-/** A port that was free a moment ago on 127.0.0.1 (and ::1): for callback URLs that need a fixed port. */
+const canListen = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(host === '::1' && e.code === 'EADDRNOTAVAIL'));
+    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+
+/**
+ * A port that was free a moment ago on 127.0.0.1 and ::1, for callback URLs that need a fixed port.
+ * Picked below Linux's ephemeral range (32768+), so an outgoing connection made meanwhile cannot take it.
+ */
 export async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen({ host: '127.0.0.1', port: 0 }, () => {
-        const { port: p } = s.address() as { port: number };
-        s.close(() => resolve(p));
-      });
-    });
-    // The callback server binds ::1 too for `localhost`; make sure that family is free as well.
-    const v6Free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'EADDRINUSE'));
-      s.listen({ host: '::1', port }, () => s.close(() => resolve(true)));
-    });
-    if (v6Free) return port;
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await canListen('127.0.0.1', port)) && (await canListen('::1', port))) return port;
   }
   throw new Error('no free port found');
 }
