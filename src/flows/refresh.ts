@@ -96,7 +96,7 @@ export async function getValidToken(
   // moment it is issued and every call would refresh: the default is at most half its lifetime.
   // A margin the caller asks for is taken as given.
   const margin = (t: StoredTokens) =>
-    opts.minValidMs ?? Math.min(defaultMinValidMs, Math.max(0, (t.expiresAt - t.refreshTokenUsedAt) / 2));
+    opts.minValidMs ?? Math.min(defaultMinValidMs, Math.max(0, (t.expiresAt - t.obtainedAt) / 2));
   const stale = (t: StoredTokens) =>
     t.accessToken === opts.rejectedToken || isExpired(t, deps.now(), margin(t));
   const profile = await loggedInProfile(name, deps);

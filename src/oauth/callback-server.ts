@@ -12,6 +12,8 @@ export interface ResultPage {
 export interface CallbackServerOptions {
   plan: ListenPlan;
   state: string;
+  /** Slow or idle clients are cut off after these (defaults: 10 s for headers, 15 s per request). */
+  timeouts?: { headersMs: number; requestMs: number };
   /** Renders every page; injected so protocol code stays free of UI (design.md). */
   render(tone: 'success' | 'error' | 'info', title: string, lines: string[]): string;
 }
@@ -143,10 +145,11 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   const servers: Server[] = [];
   const closeAll = () => Promise.all(servers.map(closeServer)).then(() => undefined);
   for (const host of plan.hosts) {
-    const server = createServer({ maxHeaderSize: 16 * 1024 }, handle);
+    // Node checks the timeouts below only every connectionsCheckingInterval (30 s by default).
+    const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 }, handle);
     // Slow or idle clients cannot hold the listener open.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
+    server.headersTimeout = opts.timeouts?.headersMs ?? 10_000;
+    server.requestTimeout = opts.timeouts?.requestMs ?? 15_000;
     server.keepAliveTimeout = 1_000;
     server.maxConnections = 64;
     try {

@@ -16,6 +16,8 @@ export interface StoredTokens {
   refreshToken: string;
   tokenType: string;
   expiresAt: number;
+  /** When this access token was issued: its lifetime is expiresAt - obtainedAt. */
+  obtainedAt: number;
   scope: string[];
   apiDomain: string;
   /** When the refresh token was last issued or used: it lapses 60 days after (§3). */
@@ -82,6 +84,7 @@ export function toStoredTokens(
     refreshToken,
     tokenType: res.tokenType,
     expiresAt: now + res.expiresIn * 1000,
+    obtainedAt: now,
     scope: res.scope.length > 0 ? res.scope : (previous?.scope ?? []),
     apiDomain,
     refreshTokenUsedAt: now,

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PdAuthError } from '../errors.js';
 import { defaultLockOptions, type LockOptions, withFileLock } from './lock.js';
+import { migrateStore } from './migrate.js';
 import { emptyStore, type Profile, type StoreData } from './profile.js';
 import { SchemaError, validateStore } from './validate.js';
 
@@ -33,10 +34,32 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv, platform = process.plat
 
 export const storeFileName = 'profiles.json';
 
-/** The directory holds credentials: 0700, tightened when it existed with a wider mode. */
-function ensurePrivateDir(dir: string): void {
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+/**
+ * The directory and the file hold credentials: 0700 and 0600. Modes found wider (a directory made
+ * by hand, a file copied over) are tightened, and the user is told.
+ */
+function ensurePrivate(dir: string, file: string, warn: (message: string) => void): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  if (process.platform === 'win32') return;
+  for (const [path, want] of [
+    [dir, 0o700],
+    [file, 0o600],
+  ] as const) {
+    let mode: number;
+    try {
+      mode = statSync(path).mode;
+    } catch {
+      continue; // no store file yet: it is created 0600
+    }
+    if ((mode & 0o077) !== 0) {
+      chmodSync(path, want);
+      warn(
+        `tightened the permissions of ${path} from ${octal(mode)} to ${octal(want)} (it holds credentials)`,
+      );
+    }
+  }
 }
 
 type ConfInstance = { store: Record<string, unknown>; path: string };
@@ -68,7 +91,7 @@ export function openProfileStore(
     if (conf) return conf;
     const { default: Conf } = await import('conf');
     try {
-      ensurePrivateDir(dir);
+      ensurePrivate(dir, path, warn);
       conf = new Conf<Record<string, unknown>>({
         cwd: dir,
         configName: 'profiles',
@@ -76,7 +99,8 @@ export function openProfileStore(
         accessPropertiesByDotNotation: false,
         clearInvalidConfig: false,
         serialize: (v) => `${JSON.stringify(v, null, 2)}\n`,
-        deserialize: (text) => validateStore(JSON.parse(text)) as unknown as Record<string, unknown>,
+        deserialize: (text) =>
+          validateStore(migrateStore(JSON.parse(text))) as unknown as Record<string, unknown>,
       }) as unknown as ConfInstance;
       return conf;
     } catch (err) {

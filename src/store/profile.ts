@@ -1,6 +1,7 @@
 import type { StoredTokens } from '../oauth/token-set.js';
 
-export const storeVersion = 1;
+/** 1: the first layout; 2: tokens.obtainedAt (when the access token was issued). See migrate.ts. */
+export const storeVersion = 2;
 
 export interface UserInfo {
   id: number;

@@ -17,7 +17,7 @@ function need(o: Obj, key: string, type: 'string' | 'number', at: string, option
 function checkTokens(t: unknown, at: string): void {
   if (!isObj(t)) throw new SchemaError(`${at} should be an object`);
   for (const k of ['accessToken', 'refreshToken', 'tokenType', 'apiDomain']) need(t, k, 'string', at);
-  for (const k of ['expiresAt', 'refreshTokenUsedAt']) need(t, k, 'number', at);
+  for (const k of ['expiresAt', 'obtainedAt', 'refreshTokenUsedAt']) need(t, k, 'number', at);
   if (!Array.isArray(t.scope) || !t.scope.every((s) => typeof s === 'string')) {
     throw new SchemaError(`${at}.scope should be a list of strings`);
   }
@@ -47,8 +47,11 @@ function checkProfile(p: unknown, at: string): asserts p is Profile {
 export function validateStore(data: unknown): StoreData {
   if (!isObj(data)) throw new SchemaError('the file should hold a JSON object');
   if (data.version !== storeVersion) {
+    const newer = typeof data.version === 'number' && data.version > storeVersion;
     throw new SchemaError(
-      `version ${JSON.stringify(data.version)} is not one this pd-auth knows (${storeVersion})`,
+      newer
+        ? `it was written by a newer pd-auth (store version ${data.version}; this one knows up to ${storeVersion}): upgrade pd-auth`
+        : `version ${JSON.stringify(data.version)} is not one this pd-auth knows (${storeVersion})`,
     );
   }
   if (!isObj(data.profiles)) throw new SchemaError('profiles should be an object');

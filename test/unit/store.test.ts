@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PdAuthError } from '../../src/errors.js';
-import type { Profile } from '../../src/store/profile.js';
+import type { Profile, StoreData } from '../../src/store/profile.js';
 import { openProfileStore, storeFileName } from '../../src/store/profile-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -18,6 +18,7 @@ const profile: Profile = {
     refreshToken: '1:1:2a5496a8bdd0f829dcb09dc8ba82b188f0ea4481',
     tokenType: 'Bearer',
     expiresAt: now + 3_600_000,
+    obtainedAt: now,
     scope: ['base', 'deals:full'],
     apiDomain: 'https://user-company.pipedrive.com',
     refreshTokenUsedAt: now,
@@ -71,7 +72,7 @@ describe('openProfileStore: round trip', () => {
   it('reads back from a fresh store on the same directory', async () => {
     await openProfileStore(dir).update('default', () => profile);
 
-    expect(await openProfileStore(dir).read()).toEqual({ version: 1, profiles: { default: profile } });
+    expect(await openProfileStore(dir).read()).toEqual({ version: 2, profiles: { default: profile } });
   });
 
   it('passes the current profile to the update function', async () => {
@@ -114,9 +115,9 @@ describe('openProfileStore: round trip', () => {
 
     const text = readFileSync(file, 'utf8');
 
-    expect(JSON.parse(text)).toEqual({ version: 1, profiles: { default: profile } });
+    expect(JSON.parse(text)).toEqual({ version: 2, profiles: { default: profile } });
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text).toContain('\n  "version": 1');
+    expect(text).toContain('\n  "version": 2');
   });
 
   it('names the file in its path', () => {
@@ -126,7 +127,7 @@ describe('openProfileStore: round trip', () => {
 
 describe('openProfileStore: a missing file', () => {
   it('reads as an empty store', async () => {
-    expect(await openProfileStore(dir).read()).toEqual({ version: 1, profiles: {} });
+    expect(await openProfileStore(dir).read()).toEqual({ version: 2, profiles: {} });
   });
 
   it('is not created by reading', async () => {
@@ -171,7 +172,7 @@ describe.skipIf(process.platform === 'win32')('openProfileStore: permissions', (
   });
 
   it('rewrites a 0644 file as 0600', async () => {
-    writeStoreFile(`${JSON.stringify({ version: 1, profiles: {} })}\n`);
+    writeStoreFile(`${JSON.stringify({ version: 2, profiles: {} })}\n`);
     chmodSync(file, 0o644);
 
     await openProfileStore(dir).update('default', () => profile);
@@ -181,9 +182,9 @@ describe.skipIf(process.platform === 'win32')('openProfileStore: permissions', (
 });
 
 describe('openProfileStore: an unreadable file', () => {
-  const invalidJson = '{"version": 1, "profiles": {';
-  const wrongVersion = `${JSON.stringify({ version: 2, profiles: {} }, null, 2)}\n`;
-  const numberForString = `${JSON.stringify({ version: 1, profiles: { default: { ...profile, clientId: 123 } } })}\n`;
+  const invalidJson = '{"version": 2, "profiles": {';
+  const wrongVersion = `${JSON.stringify({ version: 0, profiles: {} }, null, 2)}\n`;
+  const numberForString = `${JSON.stringify({ version: 2, profiles: { default: { ...profile, clientId: 123 } } })}\n`;
 
   it('reports invalid JSON as a PdAuthError naming the file', async () => {
     writeStoreFile(invalidJson);
@@ -201,7 +202,7 @@ describe('openProfileStore: an unreadable file', () => {
     const err = await failure(openProfileStore(dir).read());
 
     expect(err.message).toBe(
-      `cannot read the pd-auth store ${file}: version 2 is not one this pd-auth knows (1)`,
+      `cannot read the pd-auth store ${file}: version 0 is not one this pd-auth knows (2)`,
     );
   });
 
@@ -272,5 +273,53 @@ describe('openProfileStore: an unreadable file', () => {
 
     expect(err.message).toBe(`cannot read the pd-auth store ${file}: it is not valid JSON`);
     expect(readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('migration from an older store version', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    tmp = makeTempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  const { obtainedAt: _dropped, ...v1Tokens } = profile.tokens as NonNullable<Profile['tokens']>;
+  const v1 = {
+    version: 1,
+    profiles: { default: { ...profile, tokens: v1Tokens }, bare: { ...profile, tokens: undefined } },
+  };
+
+  it('reads a version 1 store as version 2, taking obtainedAt from the refresh token use', async () => {
+    writeFileSync(join(tmp.path, 'profiles.json'), JSON.stringify(v1), { mode: 0o600 });
+
+    const data = await openProfileStore(tmp.path).read();
+
+    expect(data.version).toBe(2);
+    expect(data.profiles.default?.tokens?.obtainedAt).toBe(v1Tokens.refreshTokenUsedAt);
+    expect(data.profiles.bare?.tokens).toBeUndefined();
+  });
+
+  it('leaves the version 1 file as it is until the next change, then writes version 2', async () => {
+    const file = join(tmp.path, 'profiles.json');
+    writeFileSync(file, JSON.stringify(v1), { mode: 0o600 });
+    const store = openProfileStore(tmp.path);
+
+    await store.read();
+    const untouched = JSON.parse(readFileSync(file, 'utf8')) as { version: number };
+    await store.update('default', (p) => p);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
+
+    expect(untouched.version).toBe(1);
+    expect(written.version).toBe(2);
+    expect(written.profiles.default?.tokens?.obtainedAt).toBe(v1Tokens.refreshTokenUsedAt);
+  });
+
+  it('refuses a store from a newer pd-auth, saying to upgrade, and leaves it as it is', async () => {
+    const file = join(tmp.path, 'profiles.json');
+    const text = JSON.stringify({ version: 99, profiles: {} });
+    writeFileSync(file, text, { mode: 0o600 });
+
+    await expect(openProfileStore(tmp.path).read()).rejects.toThrow(/newer pd-auth .*upgrade pd-auth/);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 });

@@ -1,0 +1,36 @@
+import { storeVersion } from './profile.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Each step turns a store of version N into version N + 1; anything it does not know it leaves alone. */
+const steps: Record<number, (data: Obj) => Obj> = {
+  // 1 → 2: tokens.obtainedAt, which version 1 did not keep apart from the refresh token's last use
+  // (both were set at the same moment, so that value is exact).
+  1: (data) => {
+    const profiles: Obj = {};
+    for (const [name, p] of Object.entries(isObj(data.profiles) ? data.profiles : {})) {
+      const tokens = isObj(p) && isObj(p.tokens) ? p.tokens : undefined;
+      profiles[name] =
+        isObj(p) && tokens && tokens.obtainedAt === undefined
+          ? { ...p, tokens: { ...tokens, obtainedAt: tokens.refreshTokenUsedAt } }
+          : p;
+    }
+    return { ...data, version: 2, profiles };
+  },
+};
+
+/**
+ * Brings a parsed store written by an older pd-auth up to the current version, in memory. It is
+ * written back in the new version with the next change; validation comes after, as for any file.
+ */
+export function migrateStore(data: unknown): unknown {
+  if (!isObj(data) || typeof data.version !== 'number') return data;
+  let out = data;
+  while (typeof out.version === 'number' && out.version < storeVersion) {
+    const step = steps[out.version];
+    if (!step) break;
+    out = step(out);
+  }
+  return out;
+}
