@@ -1,6 +1,6 @@
 import type { Env } from './env.js';
 import { readEnv } from './env.js';
-import { createUndiciClient, type HttpClient } from './net/http-client.js';
+import { createUndiciClient, type HttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore, type ProfileStore } from './store/profile-store.js';
 import { type BrowserOpener, createBrowserOpener } from './ui/browser.js';
@@ -35,6 +35,14 @@ export interface DepsOptions {
   trapSignals: Deps['trapSignals'];
 }
 
+function httpTimeouts(env: Env, warn: (m: string) => void) {
+  if (env.httpTimeoutSeconds === 'invalid') {
+    warn('PD_AUTH_HTTP_TIMEOUT should be a number of seconds from 1 to 3600; using the defaults');
+    return timeoutsFromSeconds(undefined);
+  }
+  return timeoutsFromSeconds(env.httpTimeoutSeconds);
+}
+
 /** The only place that picks real implementations. Nothing here does I/O until it is used. */
 export function createDeps(opts: DepsOptions): Deps {
   const env = readEnv(process.env);
@@ -44,7 +52,7 @@ export function createDeps(opts: DepsOptions): Deps {
   return {
     io,
     prompter: createInquirerPrompter(io),
-    http: createUndiciClient(),
+    http: createUndiciClient(httpTimeouts(env, warn)),
     store: openProfileStore(env.configDir, defaultLockOptions, warn),
     openBrowser: createBrowserOpener(env, warn),
     now: () => Date.now(),

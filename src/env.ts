@@ -8,6 +8,8 @@ export interface Env {
   /** PD_AUTH_PROFILE: the profile for this shell, between --profile and `pd-auth use`. */
   profile: string | undefined;
   configDir: string;
+  /** PD_AUTH_HTTP_TIMEOUT: seconds for connect, headers and body alike; 'invalid' when unusable. */
+  httpTimeoutSeconds: number | 'invalid' | undefined;
   debug: boolean;
   browser: string | undefined;
   sshConnection: string | undefined;
@@ -20,6 +22,12 @@ const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undef
 const truthy = (v: string | undefined) =>
   v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
+function seconds(v: string | undefined): number | 'invalid' | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 && n <= 3600 ? n : 'invalid';
+}
+
 export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Env {
   return {
     clientId: nonEmpty(env.PIPEDRIVE_CLIENT_ID),
@@ -27,6 +35,7 @@ export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
     oauthUrl: nonEmpty(env.PD_AUTH_OAUTH_URL),
     profile: nonEmpty(env.PD_AUTH_PROFILE),
     configDir: nonEmpty(env.PD_AUTH_CONFIG_DIR) ?? defaultConfigDir(env, platform),
+    httpTimeoutSeconds: seconds(env.PD_AUTH_HTTP_TIMEOUT),
     debug: truthy(env.PD_AUTH_DEBUG),
     browser: nonEmpty(env.BROWSER),
     sshConnection: nonEmpty(env.SSH_CONNECTION),

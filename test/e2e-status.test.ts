@@ -159,7 +159,8 @@ describe('pd-auth status (spawned, against the emulator)', () => {
 
     it('exits 1 with state error when the API connection drops; store unchanged', async () => {
       await seedLogin(fx, configDir);
-      fx.emulator.injectFaults([{ path: '/api/v1/users/me', status: 500, dropConnection: true }]);
+      // More drops than the retries (3) the users/me read gets.
+      fx.emulator.injectFaults([{ path: '/api/v1/users/me', status: 500, dropConnection: true, times: 10 }]);
       const before = storeBytes(configDir);
 
       const r = await runCli(['status'], env());

@@ -3,8 +3,7 @@ import type { Deps } from '../deps.js';
 import { LoginNeededError, UsageError } from '../errors.js';
 import { getValidToken } from '../flows/refresh.js';
 import type { HttpRequest, HttpResponse } from '../net/http-client.js';
-import { serverDelayMs } from '../net/retry.js';
-import { NetworkError } from '../oauth/oauth-error.js';
+import { requestWithRetry, serverDelayMs } from '../net/retry.js';
 
 export interface ApiRequestOptions {
   profile: string;
@@ -53,9 +52,10 @@ export async function apiRequest(
   let refreshed = false;
   for (let attempt = 0; ; ) {
     deps.log.debug(`${opts.method} ${url}`);
-    let res: HttpResponse;
-    try {
-      res = await deps.http.request({
+    // Reads are retried on network errors and 5xx; writes only when they provably never left.
+    const res = await requestWithRetry(
+      deps.http,
+      {
         method: opts.method,
         url,
         headers: {
@@ -65,11 +65,13 @@ export async function apiRequest(
         },
         ...(opts.body !== undefined ? { body: opts.body } : {}),
         signal: deps.signal,
-      });
-    } catch (err) {
-      if (deps.signal.aborted) throw err;
-      throw new NetworkError(url, err);
-    }
+      },
+      {
+        policy: opts.method === 'GET' ? 'safe' : 'unsent',
+        retryOn429: false,
+        onRetry: (why, wait, n) => deps.log.debug(`${why}: retrying in ${wait} ms (${n})`),
+      },
+    );
     if (res.status === 401) {
       if (refreshed)
         throw new LoginNeededError('Pipedrive refuses even a freshly refreshed access token', opts.profile);

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../net/http-client.js';
-import { BadResponseError, NetworkError, parseJson } from '../oauth/oauth-error.js';
+import { requestWithRetry } from '../net/retry.js';
+import { BadResponseError, parseJson } from '../oauth/oauth-error.js';
 import type { CompanyInfo, UserInfo } from '../store/profile.js';
 
 export interface CurrentUser {
@@ -23,17 +24,16 @@ export async function fetchCurrentUser(
   signal?: AbortSignal,
 ): Promise<CurrentUser> {
   const url = `${apiDomain.replace(/\/+$/, '')}/api/v1/users/me`;
-  let res: Awaited<ReturnType<HttpClient['request']>>;
-  try {
-    res = await http.request({
+  const res = await requestWithRetry(
+    http,
+    {
       method: 'GET',
       url,
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
       ...(signal ? { signal } : {}),
-    });
-  } catch (err) {
-    throw new NetworkError(url, err);
-  }
+    },
+    { policy: 'safe' },
+  );
   if (res.status === 401) throw new ApiAuthError(url);
   if (res.status < 200 || res.status > 299) throw new BadResponseError(url, res.status, 'not a success');
   const body = parseJson(res, url) as { data?: Record<string, unknown> } | null;

@@ -5,7 +5,6 @@ import { BadResponseError, NetworkError, OAuthError } from '../oauth/oauth-error
 export type TokenCall = 'exchange' | 'refresh' | 'verify-secret';
 
 const serverHint = 'Pipedrive may be having trouble; try again in a minute';
-const networkHint = 'check your connection; behind a proxy set HTTPS_PROXY (and NO_PROXY)';
 
 /**
  * Pipedrive's refusals become one line of what failed and one of what to do (design.md). We key on
@@ -20,7 +19,7 @@ export function explainTokenError(
   if (err instanceof PdAuthError) return err;
   if (err instanceof NetworkError || err instanceof BadResponseError) {
     return new PdAuthError(err.message, {
-      hint: err instanceof NetworkError ? networkHint : err.status >= 500 ? serverHint : undefined,
+      hint: err instanceof NetworkError ? err.hint : err.status >= 500 ? serverHint : undefined,
       cause: err,
     });
   }

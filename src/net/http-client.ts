@@ -1,3 +1,5 @@
+import { NetworkError, type TimeoutSettings } from './network-error.js';
+
 /** The one HTTP seam: protocol code takes this, tests can hand it anything that speaks it. */
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,17 +15,21 @@ export interface HttpResponse {
   body: string;
 }
 
+/** Throws NetworkError when no complete answer came (the signal's own abort error on an abort). */
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-export interface HttpTimeouts {
-  connectMs: number;
-  headersMs: number;
-  bodyMs: number;
-}
+export type HttpTimeouts = TimeoutSettings;
 
+/** Documented in the README; PD_AUTH_HTTP_TIMEOUT=SECONDS sets all three. */
 export const defaultTimeouts: HttpTimeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+
+export function timeoutsFromSeconds(seconds: number | undefined): HttpTimeouts {
+  if (seconds === undefined) return defaultTimeouts;
+  const ms = Math.round(seconds * 1000);
+  return { connectMs: ms, headersMs: ms, bodyMs: ms };
+}
 
 /** Largest body we read; a token response is well under 10 KiB, an API page rarely over a few MiB. */
 const maxBodyBytes = 32 * 1024 * 1024;
@@ -47,25 +53,34 @@ export function createUndiciClient(timeouts: HttpTimeouts = defaultTimeouts): Ht
   };
   return {
     async request(req) {
-      const { request } = await import('undici');
-      const res = await request(req.url, {
-        method: req.method,
-        headers: req.headers ?? {},
-        body: req.body ?? null,
-        signal: req.signal ?? null,
-        dispatcher: await getDispatcher(),
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          res.body.destroy();
-          throw new Error(`response body from ${req.url} is larger than ${maxBodyBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
+      try {
+        return await send(req);
+      } catch (err) {
+        // An abort is the caller's own doing (Ctrl+C): pass it on as it is.
+        if (req.signal?.aborted || err instanceof NetworkError) throw err;
+        throw new NetworkError(req.url, err, timeouts);
       }
-      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
     },
   };
+  async function send(req: HttpRequest): Promise<HttpResponse> {
+    const { request } = await import('undici');
+    const res = await request(req.url, {
+      method: req.method,
+      headers: req.headers ?? {},
+      body: req.body ?? null,
+      signal: req.signal ?? null,
+      dispatcher: await getDispatcher(),
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBodyBytes) {
+        res.body.destroy();
+        throw new Error(`response body from ${req.url} is larger than ${maxBodyBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+  }
 }

@@ -14,6 +14,8 @@ export interface RetryOptions {
   retries?: number;
   baseMs?: number;
   capMs?: number;
+  /** 429 is retried too unless false (the API command waits for it itself, and says so). */
+  retryOn429?: boolean;
   onRetry?: (reason: string, waitMs: number, attempt: number) => void;
   random?: () => number;
 }
@@ -82,7 +84,8 @@ export async function requestWithRetry(
     let reason: string;
     try {
       const res = await http.request(req);
-      const retryable = opts.policy === 'safe' && (res.status >= 500 || res.status === 429);
+      const retryable =
+        opts.policy === 'safe' && (res.status >= 500 || (res.status === 429 && opts.retryOn429 !== false));
       if (!retryable || attempt >= retries) return res;
       const asked = serverDelayMs(res.headers, Date.now());
       // A server that asks for a long wait (a spent daily budget) is not waited for.

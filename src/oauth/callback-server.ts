@@ -90,11 +90,21 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    // Only requests addressed to a loopback name: a DNS-rebound hostile page sends another Host.
-    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
-      return send(res, 400, render('error', 'Bad request', ['This address only answers the pd-auth login.']));
+    const bad = () =>
+      send(res, 400, render('error', 'Bad request', ['This address only answers the pd-auth login.']));
+    // Exactly one Host, naming a loopback address: a DNS-rebound hostile page sends another one.
+    const hosts = req.headersDistinct.host ?? [];
+    if (hosts.length !== 1 || !allowedHosts.has((hosts[0] ?? '').toLowerCase())) return bad();
+    // Origin-form targets only ("/path?query"): an absolute-form or "//authority" target would name
+    // another host than the Host header checked above (RFC 9112 §3.2).
+    const target = req.url ?? '';
+    if (!target.startsWith('/') || target.startsWith('//')) return bad();
+    let url: URL;
+    try {
+      url = new URL(target, 'http://localhost');
+    } catch {
+      return bad();
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== plan.path && url.pathname !== resultPath) {
       return send(
         res,

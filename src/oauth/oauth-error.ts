@@ -19,14 +19,25 @@ export class OAuthError extends Error {
   }
 }
 
-/** The request never got an HTTP answer (DNS, refused, reset, timeout). */
-export class NetworkError extends Error {
-  constructor(url: string, cause: unknown) {
-    const reason =
-      cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
-    super(`could not reach ${url} (${reason})`, { cause });
-    this.name = 'NetworkError';
-  }
+export { NetworkError } from '../net/network-error.js';
+
+/**
+ * The start of a body we could not use, for the error message: markup stripped, and every value
+ * that could be a credential (JSON fields named like token/secret/code, long opaque runs) redacted.
+ */
+export function bodyExcerpt(body: string, max = 160): string {
+  const text = body
+    .replace(
+      /("[^"]*(?:token|secret|code|password|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+      '$1"[redacted]"',
+    )
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    // Long opaque runs may be tokens; URLs (an api_domain, a proxy's link) are kept.
+    .replace(/[A-Za-z0-9+/=:._~-]{24,}/g, (run) => (/^https?:\/\/[^/]*$/.test(run) ? run : '[redacted]'));
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** An HTTP answer we cannot use: not JSON, or missing what must be there. */
@@ -35,8 +46,12 @@ export class BadResponseError extends Error {
     url: string,
     readonly status: number,
     what: string,
+    body?: string,
   ) {
-    super(`unexpected answer from ${url} (HTTP ${status}): ${what}`);
+    const excerpt = body === undefined ? '' : bodyExcerpt(body);
+    super(
+      `unexpected answer from ${url} (HTTP ${status}): ${what}${excerpt ? `; it begins: «${excerpt}»` : ''}`,
+    );
     this.name = 'BadResponseError';
   }
 }
@@ -67,7 +82,7 @@ export function toOAuthError(res: HttpResponse, url: string): Error {
   try {
     body = JSON.parse(res.body);
   } catch {
-    return new BadResponseError(url, res.status, 'the error body is not JSON');
+    return new BadResponseError(url, res.status, 'the error body is not JSON', res.body);
   }
   const code = field(body, 'error') ?? '';
   const message = field(body, 'message') ?? field(body, 'error_description');

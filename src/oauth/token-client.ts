@@ -1,5 +1,6 @@
-import type { HttpClient, HttpResponse } from '../net/http-client.js';
-import { NetworkError, parseJson, toOAuthError } from './oauth-error.js';
+import type { HttpClient } from '../net/http-client.js';
+import { type RetryOptions, type RetryPolicy, requestWithRetry } from '../net/retry.js';
+import { parseJson, toOAuthError } from './oauth-error.js';
 import { parseTokenResponse, type TokenResponse } from './token-set.js';
 
 export interface ClientCredentials {
@@ -20,14 +21,25 @@ export function basicAuth({ clientId, clientSecret }: ClientCredentials): string
 
 /**
  * Pipedrive's token endpoint: form body, HTTP Basic client auth (pipedrive-oauth.md §2). Form
- * encoding via URLSearchParams, because tokens contain `+ / = :` (§3).
+ * encoding via URLSearchParams, because tokens contain `+ / = :` (§3). Refresh and revoke are
+ * retried on network errors, 5xx and 429 with backoff and jitter.
  */
-export function createTokenClient(http: HttpClient, oauthUrl: string, creds: ClientCredentials): TokenClient {
-  const post = async (path: string, form: Record<string, string>, signal?: AbortSignal) => {
+export function createTokenClient(
+  http: HttpClient,
+  oauthUrl: string,
+  creds: ClientCredentials,
+  retry?: Omit<RetryOptions, 'policy'>,
+): TokenClient {
+  const post = async (
+    path: string,
+    form: Record<string, string>,
+    policy: RetryPolicy,
+    signal?: AbortSignal,
+  ) => {
     const url = `${oauthUrl.replace(/\/+$/, '')}${path}`;
-    let res: HttpResponse;
-    try {
-      res = await http.request({
+    const res = await requestWithRetry(
+      http,
+      {
         method: 'POST',
         url,
         headers: {
@@ -37,25 +49,24 @@ export function createTokenClient(http: HttpClient, oauthUrl: string, creds: Cli
         },
         body: new URLSearchParams(form).toString(),
         ...(signal ? { signal } : {}),
-      });
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      throw new NetworkError(url, err);
-    }
+      },
+      { policy, ...(retry ?? {}) },
+    );
     if (res.status < 200 || res.status > 299) throw toOAuthError(res, url);
     return { res, url };
   };
-  const tokenGrant = async (form: Record<string, string>, signal?: AbortSignal) => {
-    const { res, url } = await post('/oauth/token', form, signal);
+  const tokenGrant = async (form: Record<string, string>, policy: RetryPolicy, signal?: AbortSignal) => {
+    const { res, url } = await post('/oauth/token', form, policy, signal);
     return parseTokenResponse(parseJson(res, url), url, res.status);
   };
   return {
+    // The code is single-use: the exchange is repeated only when it provably never left this machine.
     exchangeCode: (code, redirectUri, signal) =>
-      tokenGrant({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, signal),
+      tokenGrant({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'unsent', signal),
     refresh: (refreshToken, signal) =>
-      tokenGrant({ grant_type: 'refresh_token', refresh_token: refreshToken }, signal),
+      tokenGrant({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'safe', signal),
     revoke: async (token, hint, signal) => {
-      await post('/oauth/revoke', { token, token_type_hint: hint }, signal);
+      await post('/oauth/revoke', { token, token_type_hint: hint }, 'safe', signal);
     },
   };
 }

@@ -39,7 +39,7 @@ function isHttpUrl(text: string): boolean {
 }
 
 export function parseTokenResponse(body: unknown, url: string, status: number): TokenResponse {
-  const bad = (what: string) => new BadResponseError(url, status, what);
+  const bad = (what: string) => new BadResponseError(url, status, what, JSON.stringify(body) ?? String(body));
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('the body is not a JSON object');
   const o = body as Record<string, unknown>;
   const str = (k: string) => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);

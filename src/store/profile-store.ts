@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PdAuthError } from '../errors.js';
@@ -47,18 +47,38 @@ function ensurePrivate(dir: string, file: string, warn: (message: string) => voi
     [dir, 0o700],
     [file, 0o600],
   ] as const) {
-    let mode: number;
+    let st: ReturnType<typeof statSync>;
     try {
-      mode = statSync(path).mode;
+      st = statSync(path);
     } catch {
       continue; // no store file yet: it is created 0600
     }
+    // Something else where the file belongs is reported by the read, and left as it is.
+    if (path === file && !st.isFile()) continue;
+    const mode = Number(st.mode);
     if ((mode & 0o077) !== 0) {
       chmodSync(path, want);
       warn(
         `tightened the permissions of ${path} from ${octal(mode)} to ${octal(want)} (it holds credentials)`,
       );
     }
+  }
+}
+
+/**
+ * A writer killed between writing its temp file and renaming it leaves `profiles.json.tmp-*` behind:
+ * a full copy of the store, tokens included, that a logout would not remove. Called with the store
+ * lock held, when no live writer can own one.
+ */
+function removeOrphanedTempFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(`${storeFileName}.tmp-`)) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -82,8 +102,12 @@ export function openProfileStore(
         : err instanceof SyntaxError
           ? 'it is not valid JSON'
           : String((err as Error)?.message ?? err);
+    const denied =
+      (err as NodeJS.ErrnoException)?.code === 'EACCES' || (err as NodeJS.ErrnoException)?.code === 'EPERM';
     throw new PdAuthError(`cannot read the pd-auth store ${path}: ${detail}`, {
-      hint: 'repair the file or move it away (pd-auth leaves it as it is), then log in again',
+      hint: denied
+        ? "check the file's owner and mode: it should belong to you, with mode 0600"
+        : 'repair the file or move it away (pd-auth leaves it as it is), then log in again',
       cause: err,
     });
   };
@@ -119,6 +143,7 @@ export function openProfileStore(
   };
   const write = async (data: StoreData) => {
     const c = await getConf();
+    removeOrphanedTempFiles(dir);
     try {
       c.store = data as unknown as Record<string, unknown>;
     } catch (err) {

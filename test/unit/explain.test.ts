@@ -180,7 +180,7 @@ describe('explainTokenError: other answers', () => {
 
     expect(err.constructor).toBe(PdAuthError);
     expect(err.exitCode).toBe(ExitCode.failure);
-    expect(err.message).toBe(`could not reach ${tokenUrl} (ECONNREFUSED)`);
+    expect(err.message).toBe(`could not reach ${tokenUrl}: the connection was refused`);
     expect(err.hint).toBe('check your connection; behind a proxy set HTTPS_PROXY (and NO_PROXY)');
     expect(err.cause).toBe(network);
   });

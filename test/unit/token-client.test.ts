@@ -222,7 +222,7 @@ describe('token client requests (recorded)', () => {
 
     expect(err).toBeInstanceOf(BadResponseError);
     expect((err as Error).message).toBe(
-      `unexpected answer from ${rec.url}/oauth/token (HTTP 502): the error body is not JSON`,
+      `unexpected answer from ${rec.url}/oauth/token (HTTP 502): the error body is not JSON; it begins: «Bad Gateway»`,
     );
   });
 
@@ -269,7 +269,7 @@ describe('token client requests (recorded)', () => {
 
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as Error).message).toBe(
-      `could not reach http://127.0.0.1:${port}/oauth/token (ECONNREFUSED)`,
+      `could not reach http://127.0.0.1:${port}/oauth/token: the connection was refused`,
     );
   });
 

@@ -123,12 +123,12 @@ describe('parseTokenResponse', () => {
   it('refuses a missing access_token', () => {
     const { access_token: _, ...body } = pipedriveExample;
 
-    expect(() => parse(body)).toThrow(new BadResponseError(url, 200, 'no access_token'));
+    expect(() => parse(body)).toThrow(`unexpected answer from ${url} (HTTP 200): no access_token`);
   });
 
   it('refuses an empty access_token', () => {
     expect(() => parse({ ...pipedriveExample, access_token: '' })).toThrow(
-      new BadResponseError(url, 200, 'no access_token'),
+      `unexpected answer from ${url} (HTTP 200): no access_token`,
     );
   });
 
@@ -145,7 +145,7 @@ describe('parseTokenResponse', () => {
     ['an object', {}],
   ])('refuses expires_in that is %s', (_what, value) => {
     expect(() => parse({ ...pipedriveExample, expires_in: value })).toThrow(
-      new BadResponseError(url, 200, 'expires_in is missing or not a positive number'),
+      `unexpected answer from ${url} (HTTP 200): expires_in is missing or not a positive number`,
     );
   });
 
@@ -161,7 +161,9 @@ describe('parseTokenResponse', () => {
     ['a string', JSON.stringify(pipedriveExample)],
     ['a number', 200],
   ])('refuses a body that is %s', (_what, body) => {
-    expect(() => parse(body)).toThrow(new BadResponseError(url, 200, 'the body is not a JSON object'));
+    expect(() => parse(body)).toThrow(
+      `unexpected answer from ${url} (HTTP 200): the body is not a JSON object`,
+    );
   });
 
   it.each([
@@ -171,14 +173,24 @@ describe('parseTokenResponse', () => {
     'ftp://user-company.pipedrive.com',
   ])('refuses api_domain %s', (apiDomain) => {
     expect(() => parse({ ...pipedriveExample, api_domain: apiDomain })).toThrow(
-      new BadResponseError(url, 200, 'api_domain is not a URL'),
+      `unexpected answer from ${url} (HTTP 200): api_domain is not a URL`,
     );
   });
 
   it('refuses an api_domain that no URL parser accepts (a space in the host)', () => {
     expect(() => parse({ ...pipedriveExample, api_domain: 'https://user company.pipedrive.com' })).toThrow(
-      new BadResponseError(url, 200, 'api_domain is not a URL'),
+      `unexpected answer from ${url} (HTTP 200): api_domain is not a URL`,
     );
+  });
+
+  it('quotes the start of the body with the token values redacted', () => {
+    const body = { ...pipedriveExample, expires_in: 'soon' };
+
+    const act = () => parse(body);
+
+    expect(act).toThrow('it begins: «{"access_token":"[redacted]","token_type":"Bearer","expires_in":"soon"');
+    expect(act).not.toThrow(pipedriveExample.access_token);
+    expect(act).not.toThrow(pipedriveExample.refresh_token);
   });
 
   it('names the URL and the status in the error', () => {

@@ -1,0 +1,77 @@
+import { errorCode } from './retry.js';
+
+export interface TimeoutSettings {
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+const tlsCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+const secs = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+
+/** A plain-words reason for a failed request, and what to do about it. */
+function describe(
+  code: string | undefined,
+  t: TimeoutSettings,
+  fallback: string,
+): { reason: string; hint: string } {
+  const network = 'check your connection; behind a proxy set HTTPS_PROXY (and NO_PROXY)';
+  const timeoutHint = 'the network or the server is slow; try again, or raise PD_AUTH_HTTP_TIMEOUT (seconds)';
+  if (code && tlsCodes.has(code)) {
+    return {
+      reason: `the TLS certificate could not be verified (${code})`,
+      // Never suggest turning verification off (NODE_TLS_REJECT_UNAUTHORIZED): point at the CA instead.
+      hint: 'if a corporate proxy or TLS inspection is in the way, set NODE_EXTRA_CA_CERTS to its CA certificate file (PEM)',
+    };
+  }
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { reason: `connecting timed out after ${secs(t.connectMs)}`, hint: timeoutHint };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return { reason: `no answer within ${secs(t.headersMs)}`, hint: timeoutHint };
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { reason: `the answer stalled for ${secs(t.bodyMs)}`, hint: timeoutHint };
+    case 'ECONNREFUSED':
+      return { reason: 'the connection was refused', hint: network };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { reason: 'the host name could not be resolved', hint: network };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return { reason: 'the connection was closed before an answer came', hint: network };
+    default:
+      return { reason: code ?? fallback, hint: network };
+  }
+}
+
+/** The request never got a (complete) HTTP answer: DNS, refused, reset, timeout, TLS. */
+export class NetworkError extends Error {
+  readonly code: string | undefined;
+  readonly hint: string;
+
+  constructor(
+    url: string,
+    cause: unknown,
+    timeouts: TimeoutSettings = { connectMs: 0, headersMs: 0, bodyMs: 0 },
+  ) {
+    const code = errorCode(cause);
+    const { reason, hint } = describe(code, timeouts, cause instanceof Error ? cause.message : String(cause));
+    super(`could not reach ${url}: ${reason}`, { cause });
+    this.name = 'NetworkError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
