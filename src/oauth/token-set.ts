@@ -30,8 +30,13 @@ export const refreshTokenIdleMs = 60 * 24 * 60 * 60 * 1000;
 function isHttpUrl(text: string): boolean {
   try {
     const u = new URL(text);
+    // No surrounding whitespace (URL() would trim it silently), no credentials in the URL.
     return (
-      (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' && !u.username && !u.password
+      text === text.trim() &&
+      (u.protocol === 'https:' || u.protocol === 'http:') &&
+      u.hostname !== '' &&
+      !u.username &&
+      !u.password
     );
   } catch {
     return false;
@@ -43,12 +48,19 @@ export function parseTokenResponse(body: unknown, url: string, status: number): 
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('the body is not a JSON object');
   const o = body as Record<string, unknown>;
   const str = (k: string) => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
-  const accessToken = str('access_token');
+  // Tokens go into HTTP headers and shell lines: no whitespace or control characters, ever.
+  const opaque = (k: string) => {
+    const v = str(k);
+    if (v !== undefined && !/^[\x21-\x7e]+$/.test(v)) throw bad(`${k} contains spaces or control characters`);
+    return v;
+  };
+  const accessToken = opaque('access_token');
   if (!accessToken) throw bad('no access_token');
   // Docs say "Always 'bearer'" while examples show "Bearer": compare case-insensitively (§3).
   const tokenType = str('token_type') ?? 'Bearer';
   if (tokenType.toLowerCase() !== 'bearer') throw bad(`token_type is ${tokenType}, not Bearer`);
-  const expiresIn = typeof o.expires_in === 'string' ? Number(o.expires_in) : o.expires_in;
+  const expiresIn =
+    typeof o.expires_in === 'string' && /^\d+$/.test(o.expires_in) ? Number(o.expires_in) : o.expires_in;
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
     throw bad('expires_in is missing or not a positive number');
   }
@@ -56,7 +68,7 @@ export function parseTokenResponse(body: unknown, url: string, status: number): 
   if (apiDomain !== undefined && !isHttpUrl(apiDomain)) throw bad('api_domain is not a URL');
   return {
     accessToken,
-    refreshToken: str('refresh_token'),
+    refreshToken: opaque('refresh_token'),
     tokenType: 'Bearer',
     expiresIn,
     // Pipedrive's scope string is comma-separated ("deals:full,base"); accept spaces too (RFC 6749).

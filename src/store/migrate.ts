@@ -8,14 +8,17 @@ const steps: Record<number, (data: Obj) => Obj> = {
   // 1 → 2: tokens.obtainedAt, which version 1 did not keep apart from the refresh token's last use
   // (both were set at the same moment, so that value is exact).
   1: (data) => {
-    const profiles: Obj = {};
-    for (const [name, p] of Object.entries(isObj(data.profiles) ? data.profiles : {})) {
-      const tokens = isObj(p) && isObj(p.tokens) ? p.tokens : undefined;
-      profiles[name] =
-        isObj(p) && tokens && tokens.obtainedAt === undefined
-          ? { ...p, tokens: { ...tokens, obtainedAt: tokens.refreshTokenUsedAt } }
-          : p;
-    }
+    // fromEntries, not assignment: a profile keyed "__proto__" stays an entry of its own.
+    const profiles = Object.fromEntries(
+      Object.entries(isObj(data.profiles) ? data.profiles : {}).map(([name, p]) => {
+        const tokens = isObj(p) && isObj(p.tokens) ? p.tokens : undefined;
+        const next =
+          isObj(p) && tokens && tokens.obtainedAt === undefined
+            ? { ...p, tokens: { ...tokens, obtainedAt: tokens.refreshTokenUsedAt } }
+            : p;
+        return [name, next];
+      }),
+    );
     return { ...data, version: 2, profiles };
   },
 };

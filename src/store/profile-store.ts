@@ -108,7 +108,8 @@ export function openProfileStore(
       hint: denied
         ? "check the file's owner and mode: it should belong to you, with mode 0600"
         : 'repair the file or move it away (pd-auth leaves it as it is), then log in again',
-      cause: err,
+      // Node's JSON error quotes a piece of the file, which may be part of a secret: not kept.
+      cause: err instanceof SyntaxError ? new SyntaxError('the store is not valid JSON') : err,
     });
   };
   const getConf = async (): Promise<ConfInstance> => {

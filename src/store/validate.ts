@@ -1,4 +1,4 @@
-import { type Profile, type StoreData, storeVersion } from './profile.js';
+import { type Profile, profileNamePattern, type StoreData, storeVersion } from './profile.js';
 
 /** Thrown with a path to the first bad field; the caller names the file. */
 export class SchemaError extends Error {}
@@ -56,6 +56,11 @@ export function validateStore(data: unknown): StoreData {
   }
   if (!isObj(data.profiles)) throw new SchemaError('profiles should be an object');
   need(data, 'activeProfile', 'string', 'the file', true);
-  for (const [name, p] of Object.entries(data.profiles)) checkProfile(p, `profiles.${name}`);
+  for (const [name, p] of Object.entries(data.profiles)) {
+    // The names pd-auth itself accepts: nothing that could carry a newline or a terminal escape.
+    if (!profileNamePattern.test(name))
+      throw new SchemaError(`${JSON.stringify(name)} is not a valid profile name`);
+    checkProfile(p, `profiles.${name}`);
+  }
   return data as unknown as StoreData;
 }

@@ -323,3 +323,20 @@ describe('migration from an older store version', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 });
+
+describe('profile names in the file', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    tmp = makeTempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('refuses a name pd-auth would not accept (a newline and an escape), leaving the file as it is', async () => {
+    const file = join(tmp.path, 'profiles.json');
+    const text = JSON.stringify({ version: 2, profiles: { 'a\n\u001b[31m': profile } });
+    writeFileSync(file, text, { mode: 0o600 });
+
+    await expect(openProfileStore(tmp.path).read()).rejects.toThrow('is not a valid profile name');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});

@@ -193,6 +193,25 @@ describe('parseTokenResponse', () => {
     expect(act).not.toThrow(pipedriveExample.refresh_token);
   });
 
+  it.each([
+    [
+      'a CR LF in access_token',
+      { access_token: 'abc\r\nX-Evil: 1' },
+      'access_token contains spaces or control characters',
+    ],
+    [
+      'a space in refresh_token',
+      { refresh_token: '1:1 2' },
+      'refresh_token contains spaces or control characters',
+    ],
+    ['a hex expires_in', { expires_in: '0x10' }, 'expires_in is missing or not a positive number'],
+    ['spaces around api_domain', { api_domain: ' https://x.pipedrive.com\n' }, 'api_domain is not a URL'],
+  ])('refuses %s', (_what, change, why) => {
+    expect(() => parse({ ...pipedriveExample, ...change })).toThrow(
+      `unexpected answer from ${url} (HTTP 200): ${why}`,
+    );
+  });
+
   it('names the URL and the status in the error', () => {
     expect(() => parseTokenResponse({}, 'http://127.0.0.1:1/oauth/token', 201)).toThrow(
       'unexpected answer from http://127.0.0.1:1/oauth/token (HTTP 201): no access_token',
