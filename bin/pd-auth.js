@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { run } from '../dist/main.js';
+// CommonJS (see bin/package.json): Node starts it without its ES module loader.
+const { enableCompileCache } = require('node:module');
 
-process.exitCode = await run();
+// Node 22.1+ can keep compiled code between runs; on Node 20 there is no such cache and this is skipped.
+enableCompileCache?.();
+require('../dist/cli/pd-auth.cjs')
+  .run()
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,9 +1,14 @@
-import { main } from './cli.js';
-import { createDeps } from './deps.js';
 import { ExitCode } from './errors.js';
+import { fastToken } from './fast-token.js';
 
 /** The process glue for bin/pd-auth.js: signals in, exit code out. No other logic. */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const fast = await fastToken(argv, process.env);
+  if (fast !== undefined) return fast;
+  // In the CommonJS bundle (dist/cli), require() loads the full CLI without starting Node's ES module
+  // loader; elsewhere (tsc's ES module build) it is an ordinary import.
+  const { main, createDeps }: typeof import('./cli-entry.js') =
+    typeof require === 'function' ? require('./full.cjs') : await import('./cli-entry.js');
   const controller = new AbortController();
   let firstSignalAt = 0;
   let delegate: ((signal: NodeJS.Signals) => void) | undefined;

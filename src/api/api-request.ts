@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.js';
 import { LoginNeededError, UsageError } from '../errors.js';
 import { getValidToken } from '../flows/refresh.js';
@@ -87,7 +86,7 @@ export async function apiRequest(
       deps.io.stderr.write(
         `Rate limited by Pipedrive (429); retrying in ${Math.ceil(wait / 1000)}s (${attempt}/${maxRetries})\n`,
       );
-      await sleep(wait, undefined, { signal: deps.signal });
+      await (await import('node:timers/promises')).setTimeout(wait, undefined, { signal: deps.signal });
       continue;
     }
     return { ...res, url };

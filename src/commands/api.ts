@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError, UsageError } from '../errors.js';
@@ -24,6 +23,7 @@ async function readData(data: string, deps: Deps): Promise<string> {
     return text;
   }
   if (data.startsWith('@')) {
+    const { readFile } = await import('node:fs/promises');
     try {
       return await readFile(data.slice(1), 'utf8');
     } catch (err) {

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError } from '../errors.js';
@@ -20,6 +18,7 @@ export async function runExec(opts: ExecOptions, deps: Deps): Promise<number> {
   const [cmd, ...args] = opts.command;
   if (!cmd) throw new PdAuthError('no command given', { exitCode: 2, hint: 'pd-auth exec -- CMD [ARGS...]' });
   const { getValidToken } = await import('../flows/refresh.js');
+  const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
   const p = await getValidToken(opts.profile, deps, {
     ...(opts.minValidSeconds !== undefined ? { minValidMs: opts.minValidSeconds * 1000 } : {}),
   });

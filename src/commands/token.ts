@@ -2,8 +2,9 @@ import { type Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { resolveProfileName } from '../flows/profile-name.js';
 import { parsePositiveInt, parseProfileName, profileOptionHelp } from './shared.js';
+import { formatToken, type TokenFormat, tokenFormats } from './token-format.js';
 
-export type TokenFormat = 'raw' | 'env' | 'header' | 'json';
+export type { TokenFormat } from './token-format.js';
 
 export interface TokenOptions {
   profile: string;
@@ -11,33 +12,13 @@ export interface TokenOptions {
   minValidSeconds?: number;
 }
 
-/** POSIX single quotes: safe for `eval`, whatever the token holds. */
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
 /** Prints a valid access token (refreshed first when needed) and nothing else on stdout. */
 export async function runToken(opts: TokenOptions, deps: Deps): Promise<void> {
   const { getValidToken } = await import('../flows/refresh.js');
   const profile = await getValidToken(opts.profile, deps, {
     ...(opts.minValidSeconds !== undefined ? { minValidMs: opts.minValidSeconds * 1000 } : {}),
   });
-  const { accessToken, apiDomain, expiresAt, scope } = profile.tokens;
-  const lines: Record<TokenFormat, () => string> = {
-    raw: () => accessToken,
-    env: () =>
-      `export PIPEDRIVE_ACCESS_TOKEN=${shellQuote(accessToken)}\nexport PIPEDRIVE_API_DOMAIN=${shellQuote(apiDomain)}`,
-    header: () => `Authorization: Bearer ${accessToken}`,
-    json: () =>
-      JSON.stringify({
-        profile: opts.profile,
-        access_token: accessToken,
-        token_type: 'Bearer',
-        api_domain: apiDomain,
-        expires_at: new Date(expiresAt).toISOString(),
-        expires_in: Math.max(0, Math.floor((expiresAt - deps.now()) / 1000)),
-        scope,
-      }),
-  };
-  deps.io.stdout.write(`${lines[opts.format]()}\n`);
+  deps.io.stdout.write(formatToken(opts.format, opts.profile, profile.tokens, deps.now()));
 }
 
 export function registerToken(program: Command, deps: () => Deps): void {
@@ -47,7 +28,7 @@ export function registerToken(program: Command, deps: () => Deps): void {
     .option('--profile <name>', profileOptionHelp, parseProfileName)
     .addOption(
       new Option('--format <format>', 'raw (just the token), env (export lines), header, or json')
-        .choices(['raw', 'env', 'header', 'json'])
+        .choices(tokenFormats)
         .default('raw'),
     )
     .option(

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import { LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import { createTokenClient } from '../oauth/token-client.js';
-import { isExpired, type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
+import { isExpired, needsRefresh, type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
 import type { Profile } from '../store/profile.js';
 import { explainTokenError, type TokenCall } from './explain.js';
 
@@ -74,7 +74,7 @@ export async function refreshProfile(name: string, deps: Deps): Promise<LoggedIn
   return refreshLocked(name, deps, () => true);
 }
 
-export const defaultMinValidMs = 5 * 60 * 1000;
+export { defaultMinValidMs } from '../oauth/token-set.js';
 
 export interface ValidTokenOptions {
   /** Refresh when the access token expires within this margin (default 5 minutes). */
@@ -92,13 +92,8 @@ export async function getValidToken(
   deps: Deps,
   opts: ValidTokenOptions = {},
 ): Promise<LoggedIn> {
-  // With the default margin, a token that lives less than twice the margin would look stale the
-  // moment it is issued and every call would refresh: the default is at most half its lifetime.
-  // A margin the caller asks for is taken as given.
-  const margin = (t: StoredTokens) =>
-    opts.minValidMs ?? Math.min(defaultMinValidMs, Math.max(0, (t.expiresAt - t.obtainedAt) / 2));
   const stale = (t: StoredTokens) =>
-    t.accessToken === opts.rejectedToken || isExpired(t, deps.now(), margin(t));
+    t.accessToken === opts.rejectedToken || needsRefresh(t, deps.now(), opts.minValidMs);
   const profile = await loggedInProfile(name, deps);
   if (!stale(profile.tokens)) return profile;
   const seen = profile.tokens.accessToken;

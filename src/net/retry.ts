@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
 
 /**
@@ -100,6 +99,10 @@ export async function requestWithRetry(
       reason = errorCode(err) ?? (err as Error).message;
     }
     opts.onRetry?.(reason, wait, attempt + 1);
-    await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+    await (await import('node:timers/promises')).setTimeout(
+      wait,
+      undefined,
+      req.signal ? { signal: req.signal } : undefined,
+    );
   }
 }

@@ -110,3 +110,16 @@ export function isExpired(tokens: StoredTokens, now: number, marginMs = 0): bool
 export function refreshTokenLapsesAt(tokens: StoredTokens): number {
   return tokens.refreshTokenUsedAt + refreshTokenIdleMs;
 }
+
+/** The refresh margin when the caller sets none. */
+export const defaultMinValidMs = 5 * 60 * 1000;
+
+/**
+ * Whether a stored token must be refreshed before use. With the default margin, a token that lives
+ * less than twice the margin would look stale the moment it is issued and every call would refresh:
+ * the default is at most half its lifetime. A margin the caller asks for is taken as given.
+ */
+export function needsRefresh(t: StoredTokens, now: number, minValidMs?: number): boolean {
+  const margin = minValidMs ?? Math.min(defaultMinValidMs, Math.max(0, (t.expiresAt - t.obtainedAt) / 2));
+  return isExpired(t, now, margin);
+}

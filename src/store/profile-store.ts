@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PdAuthError } from '../errors.js';
@@ -85,8 +85,8 @@ function removeOrphanedTempFiles(dir: string): void {
 type ConfInstance = { store: Record<string, unknown>; path: string };
 
 /**
- * conf-backed store (atomic temp+rename writes, file mode 0600). conf is loaded on first use, and
- * an unreadable or invalid file is reported, never cleared (`clearInvalidConfig: false`).
+ * The store: conf writes it (atomic temp+rename, file mode 0600), loaded on the first write; an
+ * unreadable or invalid file is reported, never cleared (`clearInvalidConfig: false`).
  */
 export function openProfileStore(
   dir: string,
@@ -132,15 +132,26 @@ export function openProfileStore(
       return fail(err);
     }
   };
+  let checked = false;
+  /**
+   * Reads go straight to the file: conf (and its schema library) load only for a write, so the
+   * commands that only read (`token` with a valid token, `status --offline`) start fast.
+   */
   const read = async (): Promise<StoreData> => {
-    const c = await getConf();
-    let raw: Record<string, unknown>;
+    let text: string;
     try {
-      raw = c.store;
+      if (!checked) ensurePrivate(dir, path, warn);
+      checked = true;
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyStore();
+      return fail(err);
+    }
+    try {
+      return validateStore(migrateStore(JSON.parse(text)));
     } catch (err) {
       return fail(err);
     }
-    return Object.keys(raw).length === 0 ? emptyStore() : (raw as unknown as StoreData);
   };
   const write = async (data: StoreData) => {
     const c = await getConf();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { Env } from '../env.js';
 
 export type BrowserOpener = (url: string) => Promise<void>;
@@ -23,6 +22,7 @@ export function createBrowserOpener(env: Env, warn: (message: string) => void): 
       if (env.browser) {
         const [cmd, ...args] = splitCommand(env.browser);
         if (!cmd) return;
+        const { spawn } = await import('node:child_process');
         const child = spawn(cmd, [...args, url], { stdio: 'ignore', detached: true });
         child.once('error', (err) => warn(`could not start the browser command ${cmd}: ${err.message}`));
         child.once('exit', (code) => {

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 export interface IO {
   stdin: Readable;
@@ -14,15 +15,25 @@ export interface IO {
   inheritable: boolean;
 }
 
+/**
+ * The process's own streams, created only when used: touching process.stdin opens a handle and loads
+ * stream machinery, which `pd-auth token` never needs. TTY checks ask the file descriptors.
+ */
 export function processIO(ci: boolean): IO {
-  const stderrIsTTY = Boolean(process.stderr.isTTY);
+  const stderrIsTTY = isatty(2);
   return {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    isInteractive: Boolean(process.stdin.isTTY) && stderrIsTTY && !ci,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    isInteractive: isatty(0) && stderrIsTTY && !ci,
     stderrIsTTY,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdoutIsTTY: isatty(1),
     inheritable: true,
   };
 }

@@ -1,0 +1,90 @@
+import { writeSync } from 'node:fs';
+import { formatToken, type TokenFormat, tokenFormats } from './commands/token-format.js';
+import { readEnv } from './env.js';
+import { needsRefresh } from './oauth/token-set.js';
+import { profileNamePattern } from './store/profile.js';
+import { openProfileStore } from './store/profile-store.js';
+
+export interface TokenArgs {
+  profile?: string;
+  format: TokenFormat;
+  minValidSeconds?: number;
+}
+
+/**
+ * `pd-auth token` with well-formed options only, parsed as commander would; undefined for anything
+ * else (help, an unknown or bad option, --verbose), which the full CLI then handles and reports.
+ */
+export function parseTokenArgv(argv: string[]): TokenArgs | undefined {
+  if (argv[0] !== 'token') return undefined;
+  const out: TokenArgs = { format: 'raw' };
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!['--profile', '--format', '--min-valid'].includes(name)) return undefined;
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value.startsWith('-')) return undefined;
+    if (name === '--profile') {
+      if (!profileNamePattern.test(value)) return undefined;
+      out.profile = value;
+    } else if (name === '--format') {
+      if (!(tokenFormats as readonly string[]).includes(value)) return undefined;
+      out.format = value as TokenFormat;
+    } else {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < 1 || n > 86_400) return undefined;
+      out.minValidSeconds = n;
+    }
+  }
+  return out;
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+}
+
+/**
+ * The start-up path of `pd-auth token` when the stored token is valid (issue 5: a token in about
+ * the time Node itself takes to start): no commander, no stream objects, one file read. Whenever
+ * there is anything else to do (a refresh, a login needed, an unreadable store, debug output) it
+ * returns undefined and the full CLI takes over, so the behaviour is the same either way.
+ */
+export async function fastToken(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const args = parseTokenArgv(argv);
+  if (!args) return undefined;
+  const e = readEnv(env);
+  if (
+    e.debug ||
+    (args.profile === undefined && e.profile !== undefined && !profileNamePattern.test(e.profile))
+  ) {
+    return undefined;
+  }
+  // Same wording as the full CLI's warnings; a tightened mode is not tightened (nor said) twice.
+  const store = openProfileStore(e.configDir, undefined, (m) => writeAll(2, `warning: ${m}\n`));
+  let data: Awaited<ReturnType<typeof store.read>>;
+  try {
+    data = await store.read();
+  } catch {
+    return undefined;
+  }
+  const name = args.profile ?? e.profile ?? data.activeProfile ?? 'default';
+  const tokens = data.profiles[name]?.tokens;
+  const now = Date.now();
+  if (
+    !tokens ||
+    needsRefresh(tokens, now, args.minValidSeconds === undefined ? undefined : args.minValidSeconds * 1000)
+  ) {
+    return undefined;
+  }
+  const text = formatToken(args.format, name, tokens, now);
+  try {
+    writeAll(1, text);
+  } catch (err) {
+    // A non-blocking pipe that is full: let the stream queue it instead.
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+  }
+  return 0;
+}
