@@ -34,32 +34,61 @@ const decodeEntities = (s: string) =>
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 
+interface Page {
+  status: number;
+  location: string | null;
+  body: string;
+}
+
+/** One request, like a browser's (node:http: it starts far faster than fetch, which matters in tests). */
+async function request(url: string, form?: URLSearchParams): Promise<Page> {
+  const target = new URL(url);
+  const mod = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const body = form?.toString();
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      target,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        agent: false,
+        headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location ?? null,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export async function browse(start: string, decision: 'allow' | 'cancel' = 'allow'): Promise<BrowseResult> {
   const visited: string[] = [];
   let url = start;
-  let init: RequestInit = {};
+  let form: URLSearchParams | undefined;
   for (let hop = 0; hop < 12; hop++) {
     visited.push(url);
-    const res = await fetch(url, { ...init, redirect: 'manual' });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) {
-      await res.arrayBuffer();
-      url = new URL(location, url).toString();
-      init = {};
+    const res = await request(url, form);
+    form = undefined;
+    if (res.status >= 300 && res.status < 400 && res.location) {
+      url = new URL(res.location, url).toString();
       continue;
     }
-    const body = await res.text();
-    const button = res.status === 200 ? decisionButton(body, decision) : undefined;
-    const action = /<form[^>]*method="post"[^>]*action="([^"]+)"/i.exec(body)?.[1];
-    if (!button || !action) return { visited, status: res.status, body };
-    const fields = formFields(body);
-    fields.append(button[0], button[1]);
+    const button = res.status === 200 ? decisionButton(res.body, decision) : undefined;
+    const action = /<form[^>]*method="post"[^>]*action="([^"]+)"/i.exec(res.body)?.[1];
+    if (!button || !action) return { visited, status: res.status, body: res.body };
+    form = formFields(res.body);
+    form.append(button[0], button[1]);
     url = new URL(decodeEntities(action), url).toString();
-    init = {
-      method: 'POST',
-      body: fields.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    };
   }
   throw new Error(`too many redirects from ${start}`);
 }
