@@ -15,7 +15,8 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  // PD_AUTH_NO_MINIFY=1 keeps names readable, for CPU profiles.
+  minify: process.env.PD_AUTH_NO_MINIFY !== '1',
   legalComments: 'eof',
   logLevel: 'warning',
 };
@@ -35,7 +36,8 @@ const vendorExternals = {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (vendored.includes(args.path)) return { path: args.path, namespace: 'vendor' };
       // Node built-ins imported lazily: require(), not import(), for the same reason.
-      if (args.kind === 'dynamic-import' && args.path.startsWith('node:')) return { path: args.path, namespace: 'builtin' };
+      if (args.kind === 'dynamic-import' && args.path.startsWith('node:'))
+        return { path: args.path, namespace: 'builtin' };
       if (args.path.startsWith('./vendor/')) return { path: args.path, external: true };
       if (args.path === 'open') return { path: 'open', external: true };
       // main.ts loads the full CLI lazily: keep it out of the start-up file.
@@ -62,7 +64,9 @@ const shims = {
   name: 'shims',
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes('node_modules/commander') ? { path: 'child_process', namespace: 'shim' } : undefined,
+      args.importer.includes('node_modules/commander')
+        ? { path: 'child_process', namespace: 'shim' }
+        : undefined,
     );
     b.onResolve({ filter: /^ajv(\/dist\/2020\.js)?$|^ajv-formats$/ }, (args) =>
       args.importer.includes('node_modules/conf') ? { path: 'ajv', namespace: 'shim' } : undefined,
@@ -80,9 +84,28 @@ const shims = {
 for (const name of vendored) {
   // conf is used through its default export: make it the module itself, as a CommonJS default.
   const entry = `dist/cli/vendor/${vendorFile(name)}.entry.${name === 'conf' ? 'cjs' : 'mjs'}`;
-  writeFileSync(entry, name === 'conf' ? "module.exports = require('conf').default;\n" : `export * from '${name}';\n`);
-  await build({ ...common, entryPoints: [entry], outfile: `dist/cli/vendor/${vendorFile(name)}`, plugins: [shims], external: ['node:sqlite'] });
+  writeFileSync(
+    entry,
+    name === 'conf' ? "module.exports = require('conf').default;\n" : `export * from '${name}';\n`,
+  );
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: `dist/cli/vendor/${vendorFile(name)}`,
+    plugins: [shims],
+    external: ['node:sqlite'],
+  });
   rmSync(entry);
 }
-await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cli/pd-auth.cjs', plugins: [vendorExternals] });
-await build({ ...common, entryPoints: ['src/cli-entry.ts'], outfile: 'dist/cli/full.cjs', plugins: [vendorExternals, shims] });
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/cli/pd-auth.cjs',
+  plugins: [vendorExternals],
+});
+await build({
+  ...common,
+  entryPoints: ['src/cli-entry.ts'],
+  outfile: 'dist/cli/full.cjs',
+  plugins: [vendorExternals, shims],
+});
