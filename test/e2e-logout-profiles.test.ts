@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import {
   leakedSecrets,
@@ -12,38 +11,20 @@ import {
   storeBytes,
 } from './commands/fixtures.js';
 import { cliEnv, runCli } from './helpers/cli.js';
-import { type EmulatorFixture, startTestEmulator } from './helpers/emulator.js';
+import type { EmulatorFixture } from './helpers/emulator.js';
 import { freePort } from './helpers/ports.js';
-import { makeTempDir } from './helpers/temp-dir.js';
+import { emulatorSuite } from './helpers/suite.js';
 import { makeTestDeps } from './helpers/test-deps.js';
 
 describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulator)', () => {
-  const fixtures: EmulatorFixture[] = [];
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  let configDir: string;
-  const emulator = async (options: Parameters<typeof startTestEmulator>[0] = {}) => {
-    const f = await startTestEmulator(options);
-    fixtures.push(f);
-    return f;
-  };
+  const suite = emulatorSuite();
   const env = (extra: Record<string, string | undefined> = {}) =>
-    cliEnv({ PD_AUTH_CONFIG_DIR: configDir, ...extra });
-
-  beforeEach(async () => {
-    fx = await emulator();
-    tmp = makeTempDir();
-    configDir = join(tmp.path, 'config');
-  });
-  afterEach(async () => {
-    for (const f of fixtures.splice(0)) await f.emulator.close();
-    tmp.remove();
-  });
+    cliEnv({ PD_AUTH_CONFIG_DIR: suite.configDir, ...extra });
 
   describe('logout', () => {
     it('removes the tokens, keeps the app credentials, calls nobody and exits 0', async () => {
-      const seeded = await seedLogin(fx, configDir);
-      const stats = fx.emulator.stats;
+      const seeded = await seedLogin(suite.fx, suite.configDir);
+      const stats = suite.fx.emulator.stats;
 
       const r = await runCli(['logout'], env());
 
@@ -52,26 +33,26 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
       expect(r.stderr).toBe(
         'Removed the tokens of profile "default" (its client id and secret are kept for the next login).\n',
       );
-      const { updatedAt: _u, ...after } = readProfile(configDir) ?? { updatedAt: 0 };
+      const { updatedAt: _u, ...after } = readProfile(suite.configDir) ?? { updatedAt: 0 };
       expect(after).toEqual({
         clientId: seeded.clientId,
         clientSecret: seeded.clientSecret,
         redirectUri: seeded.redirectUri,
         oauthUrl: seeded.oauthUrl,
       });
-      expect(fx.emulator.stats).toEqual(stats);
+      expect(suite.fx.emulator.stats).toEqual(stats);
     });
 
     it('says there is nothing to do the second time, exits 0 and changes nothing', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
       expect((await runCli(['logout'], env())).code).toBe(0);
-      const before = storeBytes(configDir);
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['logout'], env());
 
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('Profile "default" has no tokens stored; nothing to do.\n');
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
 
     it('exits 0 with nothing stored at all, and creates no store', async () => {
@@ -79,49 +60,49 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
 
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('nothing to do');
-      expect(storeBytes(configDir)).toBeUndefined();
+      expect(storeBytes(suite.configDir)).toBeUndefined();
     });
 
     it('exits 0 and removes tokens that are already dead (revoked)', async () => {
-      const seeded = await seedLogin(fx, configDir);
-      await revokeAtEmulator(fx, seeded.tokens?.refreshToken ?? '');
+      const seeded = await seedLogin(suite.fx, suite.configDir);
+      await revokeAtEmulator(suite.fx, seeded.tokens?.refreshToken ?? '');
 
       const r = await runCli(['logout'], env());
 
       expect(r.code).toBe(0);
-      expect(readProfile(configDir)?.tokens).toBeUndefined();
+      expect(readProfile(suite.configDir)?.tokens).toBeUndefined();
     });
 
     it('--revoke --yes revokes at Pipedrive, says it uninstalls the app, and the refresh token is dead', async () => {
-      const seeded = await seedLogin(fx, configDir);
+      const seeded = await seedLogin(suite.fx, suite.configDir);
 
       const r = await runCli(['logout', '--revoke', '--yes'], env());
 
       expect(r.code).toBe(0);
-      expect(fx.emulator.stats.revokes).toBe(1);
+      expect(suite.fx.emulator.stats.revokes).toBe(1);
       expect(r.stderr).toContain(
         'Revoked the refresh token at Pipedrive: the app is uninstalled for this user.',
       );
-      expect(readProfile(configDir)?.tokens).toBeUndefined();
-      const again = await refreshAtEmulator(fx, seeded.tokens?.refreshToken ?? '');
+      expect(readProfile(suite.configDir)?.tokens).toBeUndefined();
+      const again = await refreshAtEmulator(suite.fx, seeded.tokens?.refreshToken ?? '');
       expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
       expect(leakedSecrets(r.stdout + r.stderr, seeded)).toEqual([]);
     });
 
     it('--revoke without --yes does not ask when not interactive, and revokes', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
 
       const r = await runCli(['logout', '--revoke'], env());
 
       expect(r.code).toBe(0);
-      expect(fx.emulator.stats.revokes).toBe(1);
-      expect(readProfile(configDir)?.tokens).toBeUndefined();
+      expect(suite.fx.emulator.stats.revokes).toBe(1);
+      expect(readProfile(suite.configDir)?.tokens).toBeUndefined();
     });
 
     it('keeps everything when the interactive confirmation is answered "no" (in-process)', async () => {
-      await seedLogin(fx, configDir);
-      const before = storeBytes(configDir);
-      const t = makeTestDeps({ configDir, interactive: true, answers: ['n'] });
+      await seedLogin(suite.fx, suite.configDir);
+      const before = storeBytes(suite.configDir);
+      const t = makeTestDeps({ configDir: suite.configDir, interactive: true, answers: ['n'] });
 
       const code = await main(['logout', '--revoke'], t.deps);
 
@@ -130,14 +111,14 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
         'Revoking uninstalls the app from Emulated Company for Emma Ulator. Continue?',
       ]);
       expect(t.stderr()).toBe('Not revoked; nothing was removed.\n');
-      expect(fx.emulator.stats.revokes).toBe(0);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(suite.fx.emulator.stats.revokes).toBe(0);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
 
     it('--revoke exits 1 with the rotate-secret hint after the secret was regenerated; nothing removed', async () => {
-      const seeded = await seedLogin(fx, configDir);
-      fx.emulator.regenerateSecret();
-      const before = storeBytes(configDir);
+      const seeded = await seedLogin(suite.fx, suite.configDir);
+      suite.fx.emulator.regenerateSecret();
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['logout', '--revoke', '--yes'], env());
 
@@ -145,20 +126,20 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
       expect(r.stderr).toContain('could not revoke the tokens');
       expect(r.stderr).toContain('nothing was removed');
       expect(r.stderr).toMatch(/hint:.*pd-auth rotate-secret`/);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
       expect(leakedSecrets(r.stderr, seeded)).toEqual([]);
     });
 
     it('--revoke exits 1 when the OAuth host is down; nothing removed', async () => {
-      await seedLogin(fx, configDir);
-      const before = storeBytes(configDir);
+      await seedLogin(suite.fx, suite.configDir);
+      const before = storeBytes(suite.configDir);
       const dead = `http://127.0.0.1:${await freePort()}`;
 
       const r = await runCli(['logout', '--revoke', '--yes'], env({ PD_AUTH_OAUTH_URL: dead }));
 
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`could not reach ${dead}`);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
   });
 
@@ -172,18 +153,18 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
     beforeEach(async () => {
       // Each login right after its emulator picked its callback port, so no connection made
       // meanwhile can take that port.
-      sandbox = await emulator({
+      sandbox = await suite.emulator({
         clientId: 'sandbox-app',
         user: { name: 'Sandy Box', email: 'sandy@sandbox.test', company_name: 'Sandbox Co' },
       });
-      await seedLogin(sandbox, configDir, { profile: 'sandbox' });
-      fx = await emulator({
+      await seedLogin(sandbox, suite.configDir, { profile: 'sandbox' });
+      suite.fx = await suite.emulator({
         clientId: 'production-app',
         user: { name: 'Pat Prod', email: 'pat@prod.test', company_name: 'Production Co' },
       });
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
     });
-    const tokenOf = (name: string) => loggedIn(configDir, name).tokens.accessToken;
+    const tokenOf = (name: string) => loggedIn(suite.configDir, name).tokens.accessToken;
 
     it('profiles lists both with company and user, the default one marked active', async () => {
       const r = await runCli(['profiles'], env());
@@ -194,7 +175,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
       expect(lines[0]).toMatch(/^\* default +Production Co +Pat Prod <pat@prod\.test> +token expires /);
       expect(lines[1]).toMatch(/^ {2}sandbox +Sandbox Co +Sandy Box <sandy@sandbox\.test> +token expires /);
       for (const name of ['default', 'sandbox'])
-        expect(leakedSecrets(r.stdout, loggedIn(configDir, name))).toEqual([]);
+        expect(leakedSecrets(r.stdout, loggedIn(suite.configDir, name))).toEqual([]);
     });
 
     it('profiles --json lists them without tokens or secrets', async () => {
@@ -209,7 +190,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
           user: { id: 1001, name: 'Pat Prod', email: 'pat@prod.test' },
           company: { id: 2002, name: 'Production Co', domain: 'emulated' },
           client_id: 'production-app',
-          api_domain: fx.emulator.url,
+          api_domain: suite.fx.emulator.url,
         },
         {
           name: 'sandbox',
@@ -222,7 +203,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
         },
       ]);
       for (const name of ['default', 'sandbox'])
-        expect(leakedSecrets(r.stdout, loggedIn(configDir, name))).toEqual([]);
+        expect(leakedSecrets(r.stdout, loggedIn(suite.configDir, name))).toEqual([]);
     });
 
     it('profiles --names prints only the names', async () => {
@@ -237,7 +218,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
 
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('Now using profile "sandbox"');
-      expect(readStore(configDir)?.activeProfile).toBe('sandbox');
+      expect(readStore(suite.configDir)?.activeProfile).toBe('sandbox');
       expect(await token()).toBe(tokenOf('sandbox'));
       const list = await runCli(['profiles', '--json'], env());
       expect((JSON.parse(list.stdout) as Array<{ active: boolean }>).map((p) => p.active)).toEqual([
@@ -271,35 +252,35 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
     });
 
     it('use of a missing profile exits 1 naming the known ones; store unchanged', async () => {
-      const before = storeBytes(configDir);
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['use', 'missing'], env());
 
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('there is no profile "missing" (profiles: default, sandbox)');
       expect(r.stderr).toMatch(/hint:.*pd-auth login --profile missing`/);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
 
     it('an invalid PD_AUTH_PROFILE exits 2; store unchanged', async () => {
-      const before = storeBytes(configDir);
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['token'], env({ PD_AUTH_PROFILE: '../etc' }));
 
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain('PD_AUTH_PROFILE="../etc" is not a valid profile name');
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
 
     it('logout --profile sandbox leaves the default profile alone', async () => {
-      const defaultBefore = loggedIn(configDir, 'default');
+      const defaultBefore = loggedIn(suite.configDir, 'default');
 
       const r = await runCli(['logout', '--profile', 'sandbox'], env());
 
       expect(r.code).toBe(0);
-      expect(readProfile(configDir, 'sandbox')?.tokens).toBeUndefined();
-      expect(loggedIn(configDir, 'default')).toEqual(defaultBefore);
+      expect(readProfile(suite.configDir, 'sandbox')?.tokens).toBeUndefined();
+      expect(loggedIn(suite.configDir, 'default')).toEqual(defaultBefore);
     });
   });
 });

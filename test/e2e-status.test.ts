@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   leakedSecrets,
   loggedIn,
@@ -11,9 +10,8 @@ import {
   storePath,
 } from './commands/fixtures.js';
 import { cliEnv, runCli } from './helpers/cli.js';
-import { type EmulatorFixture, startTestEmulator } from './helpers/emulator.js';
 import { freePort } from './helpers/ports.js';
-import { makeTempDir } from './helpers/temp-dir.js';
+import { emulatorSuite } from './helpers/suite.js';
 
 const secret = 'status-secret-0123456789';
 
@@ -24,33 +22,15 @@ interface StatusJson {
 }
 
 describe('pd-auth status (spawned, against the emulator)', () => {
-  const fixtures: EmulatorFixture[] = [];
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  let configDir: string;
-  const emulator = async (options: Parameters<typeof startTestEmulator>[0] = {}) => {
-    const f = await startTestEmulator(options);
-    fixtures.push(f);
-    return f;
-  };
+  const suite = emulatorSuite({ clientId: 'status-app', clientSecret: secret });
   const env = (extra: Record<string, string | undefined> = {}) =>
-    cliEnv({ PD_AUTH_CONFIG_DIR: configDir, ...extra });
+    cliEnv({ PD_AUTH_CONFIG_DIR: suite.configDir, ...extra });
   const statusJson = (stdout: string) => JSON.parse(stdout) as StatusJson;
-
-  beforeEach(async () => {
-    fx = await emulator({ clientId: 'status-app', clientSecret: secret });
-    tmp = makeTempDir();
-    configDir = join(tmp.path, 'config');
-  });
-  afterEach(async () => {
-    for (const f of fixtures.splice(0)) await f.emulator.close();
-    tmp.remove();
-  });
 
   describe('live', () => {
     it('exits 0 and shows user, company, api_domain, scopes, expiry, lapse, app and store', async () => {
-      await seedLogin(fx, configDir);
-      const usersMe = fx.emulator.stats.usersMe;
+      await seedLogin(suite.fx, suite.configDir);
+      const usersMe = suite.fx.emulator.stats.usersMe;
 
       const r = await runCli(['status'], env());
 
@@ -60,29 +40,29 @@ describe('pd-auth status (spawned, against the emulator)', () => {
       expect(r.stdout.split('\n')[0]).toBe('default (active): logged in (checked live)');
       row('User', 'Emma Ulator <emma@example\\.test> \\(id 1001\\)');
       row('Company', 'Emulated Company \\(emulated, id 2002\\)');
-      row('API domain', fx.emulator.url.replace(/\./g, '\\.'));
+      row('API domain', suite.fx.emulator.url.replace(/\./g, '\\.'));
       row('Scopes', 'base, deals:full');
       row('Access token expires', '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (59m \\d+s|1h)\\)');
       row('Refresh token lapses', '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (59|60)d\\) unless used');
       row('Client id', 'status-app');
       row('Client secret', 'stat…6789');
-      row('Redirect URI', fx.redirectUri.replace(/\./g, '\\.'));
-      row('Store', storePath(configDir).replace(/\./g, '\\.'));
-      expect(fx.emulator.stats.usersMe).toBe(usersMe + 1);
+      row('Redirect URI', suite.fx.redirectUri.replace(/\./g, '\\.'));
+      row('Store', storePath(suite.configDir).replace(/\./g, '\\.'));
+      expect(suite.fx.emulator.stats.usersMe).toBe(usersMe + 1);
     });
 
     it('never shows the access token, the refresh token or the client secret', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
 
       const r = await runCli(['status'], env());
 
       expect(r.code).toBe(0);
-      expect(leakedSecrets(r.stdout + r.stderr, loggedIn(configDir))).toEqual([]);
+      expect(leakedSecrets(r.stdout + r.stderr, loggedIn(suite.configDir))).toEqual([]);
     });
 
     it('--json has the documented fields and no token or secret anywhere in it', async () => {
-      await seedLogin(fx, configDir);
-      const { tokens } = loggedIn(configDir);
+      await seedLogin(suite.fx, suite.configDir);
+      const { tokens } = loggedIn(suite.configDir);
 
       const r = await runCli(['status', '--json'], env());
 
@@ -90,7 +70,7 @@ describe('pd-auth status (spawned, against the emulator)', () => {
       const json = statusJson(r.stdout);
       expect(Object.keys(json)).toEqual(['schema', 'store', 'profiles']);
       expect(json.schema).toBe(1);
-      expect(json.store).toBe(storePath(configDir));
+      expect(json.store).toBe(storePath(suite.configDir));
       expect(json.profiles).toEqual([
         {
           name: 'default',
@@ -99,49 +79,49 @@ describe('pd-auth status (spawned, against the emulator)', () => {
           checked: 'live',
           user: { id: 1001, name: 'Emma Ulator', email: 'emma@example.test' },
           company: { id: 2002, name: 'Emulated Company', domain: 'emulated' },
-          api_domain: fx.emulator.url,
+          api_domain: suite.fx.emulator.url,
           scopes: ['base', 'deals:full'],
           access_token_expires_at: new Date(tokens.expiresAt).toISOString(),
           refresh_token_lapses_at: new Date(tokens.refreshTokenUsedAt + 60 * 86_400_000).toISOString(),
           client_id: 'status-app',
           client_secret_stored: true,
-          redirect_uri: fx.redirectUri,
-          oauth_url: fx.emulator.url,
+          redirect_uri: suite.fx.redirectUri,
+          oauth_url: suite.fx.emulator.url,
           error: null,
         },
       ]);
-      expect(leakedSecrets(r.stdout, loggedIn(configDir))).toEqual([]);
+      expect(leakedSecrets(r.stdout, loggedIn(suite.configDir))).toEqual([]);
     });
 
     it('refreshes an expired access token first (one refresh grant) and exits 0', async () => {
-      const before = (await seedLogin(fx, configDir)).tokens;
-      await setStoredExpiry(configDir, Date.now() - 60_000);
+      const before = (await seedLogin(suite.fx, suite.configDir)).tokens;
+      await setStoredExpiry(suite.configDir, Date.now() - 60_000);
 
       const r = await runCli(['status', '--json'], env());
 
       expect(r.code).toBe(0);
       expect(statusJson(r.stdout).profiles[0]).toMatchObject({ state: 'valid', checked: 'live' });
-      expect(fx.emulator.stats.refreshGrants).toBe(1);
-      expect(loggedIn(configDir).tokens.accessToken).not.toBe(before?.accessToken);
+      expect(suite.fx.emulator.stats.refreshGrants).toBe(1);
+      expect(loggedIn(suite.configDir).tokens.accessToken).not.toBe(before?.accessToken);
     });
 
     it('refreshes once and succeeds when the API refuses a token that looks valid (401)', async () => {
-      const before = (await seedLogin(fx, configDir)).tokens;
-      fx.emulator.expireAccessTokens();
-      const usersMe = fx.emulator.stats.usersMe;
+      const before = (await seedLogin(suite.fx, suite.configDir)).tokens;
+      suite.fx.emulator.expireAccessTokens();
+      const usersMe = suite.fx.emulator.stats.usersMe;
 
       const r = await runCli(['status', '--json'], env());
 
       expect(r.code).toBe(0);
       expect(statusJson(r.stdout).profiles[0]).toMatchObject({ state: 'valid', error: null });
-      expect(fx.emulator.stats).toMatchObject({ refreshGrants: 1, usersMe: usersMe + 2 });
-      expect(loggedIn(configDir).tokens.accessToken).not.toBe(before?.accessToken);
+      expect(suite.fx.emulator.stats).toMatchObject({ refreshGrants: 1, usersMe: usersMe + 2 });
+      expect(loggedIn(suite.configDir).tokens.accessToken).not.toBe(before?.accessToken);
     });
 
     it('exits 4 with state login_needed when the refresh token was revoked; store unchanged', async () => {
-      const seeded = await seedLogin(fx, configDir);
-      await revokeAtEmulator(fx, seeded.tokens?.refreshToken ?? '');
-      const before = storeBytes(configDir);
+      const seeded = await seedLogin(suite.fx, suite.configDir);
+      await revokeAtEmulator(suite.fx, seeded.tokens?.refreshToken ?? '');
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['status', '--json'], env());
 
@@ -153,28 +133,30 @@ describe('pd-auth status (spawned, against the emulator)', () => {
           hint: 'run `pd-auth login`',
         },
       });
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
       expect(leakedSecrets(r.stdout + r.stderr, seeded)).toEqual([]);
     });
 
     it('exits 1 with state error when the API connection drops; store unchanged', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
       // More drops than the retries (3) the users/me read gets.
-      fx.emulator.injectFaults([{ path: '/api/v1/users/me', status: 500, dropConnection: true, times: 10 }]);
-      const before = storeBytes(configDir);
+      suite.fx.emulator.injectFaults([
+        { path: '/api/v1/users/me', status: 500, dropConnection: true, times: 10 },
+      ]);
+      const before = storeBytes(suite.configDir);
 
       const r = await runCli(['status'], env());
 
       expect(r.code).toBe(1);
       expect(r.stdout.split('\n')[0]).toBe('default (active): check failed (checked live)');
       expect(r.stdout).toMatch(/^ {2}error: could not reach .*\/api\/v1\/users\/me/m);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
 
     it('exits 1 when the OAuth host is down and the token needs a refresh; store unchanged', async () => {
-      const seeded = await seedLogin(fx, configDir);
-      await setStoredExpiry(configDir, Date.now() - 60_000);
-      const before = storeBytes(configDir);
+      const seeded = await seedLogin(suite.fx, suite.configDir);
+      await setStoredExpiry(suite.configDir, Date.now() - 60_000);
+      const before = storeBytes(suite.configDir);
       const dead = `http://127.0.0.1:${await freePort()}`;
 
       const r = await runCli(['status', '--json'], env({ PD_AUTH_OAUTH_URL: dead }));
@@ -184,66 +166,66 @@ describe('pd-auth status (spawned, against the emulator)', () => {
         state: 'error',
         error: { message: expect.stringContaining(`could not reach ${dead}`) },
       });
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
       expect(leakedSecrets(r.stdout + r.stderr, seeded)).toEqual([]);
     });
   });
 
   describe('offline', () => {
     it('makes no HTTP call at all and exits 0', async () => {
-      await seedLogin(fx, configDir);
-      const stats = fx.emulator.stats;
+      await seedLogin(suite.fx, suite.configDir);
+      const stats = suite.fx.emulator.stats;
 
       const r = await runCli(['status', '--offline'], env());
 
       expect(r.code).toBe(0);
       expect(r.stdout.split('\n')[0]).toBe('default (active): logged in');
       expect(r.stdout).toMatch(/^ {2}User:\s+Emma Ulator <emma@example\.test> \(id 1001\)$/m);
-      expect(fx.emulator.stats).toEqual(stats);
+      expect(suite.fx.emulator.stats).toEqual(stats);
     });
 
     it('reports an expired access token as expired without refreshing it', async () => {
-      await seedLogin(fx, configDir);
-      await setStoredExpiry(configDir, Date.now() - 60_000);
-      const before = storeBytes(configDir);
-      const stats = fx.emulator.stats;
+      await seedLogin(suite.fx, suite.configDir);
+      await setStoredExpiry(suite.configDir, Date.now() - 60_000);
+      const before = storeBytes(suite.configDir);
+      const stats = suite.fx.emulator.stats;
 
       const r = await runCli(['status', '--offline', '--json'], env());
 
       expect(r.code).toBe(0);
       expect(statusJson(r.stdout).profiles[0]).toMatchObject({ state: 'expired', checked: 'offline' });
-      expect(fx.emulator.stats).toEqual(stats);
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(suite.fx.emulator.stats).toEqual(stats);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
   });
 
   it('--all shows two profiles of two apps, each checked at its own emulator', async () => {
-    await seedLogin(fx, configDir);
-    const sandbox = await emulator({
+    await seedLogin(suite.fx, suite.configDir);
+    const sandbox = await suite.emulator({
       clientId: 'sandbox-app',
       user: { name: 'Sandy Box', email: 'sandy@sandbox.test', company_name: 'Sandbox Co' },
     });
-    await seedLogin(sandbox, configDir, { profile: 'sandbox' });
-    const [before, sandboxBefore] = [fx.emulator.stats.usersMe, sandbox.emulator.stats.usersMe];
+    await seedLogin(sandbox, suite.configDir, { profile: 'sandbox' });
+    const [before, sandboxBefore] = [suite.fx.emulator.stats.usersMe, sandbox.emulator.stats.usersMe];
 
     const r = await runCli(['status', '--all', '--json'], env());
 
     expect(r.code).toBe(0);
     const list = statusJson(r.stdout).profiles;
     expect(list.map((p) => [p.name, p.active, p.state, p.client_id, p.api_domain])).toEqual([
-      ['default', true, 'valid', 'status-app', fx.emulator.url],
+      ['default', true, 'valid', 'status-app', suite.fx.emulator.url],
       ['sandbox', false, 'valid', 'sandbox-app', sandbox.emulator.url],
     ]);
     expect(list[1]).toMatchObject({ user: { name: 'Sandy Box' }, company: { name: 'Sandbox Co' } });
-    expect(fx.emulator.stats.usersMe).toBe(before + 1);
+    expect(suite.fx.emulator.stats.usersMe).toBe(before + 1);
     expect(sandbox.emulator.stats.usersMe).toBe(sandboxBefore + 1);
     for (const name of ['default', 'sandbox'])
-      expect(leakedSecrets(r.stdout, loggedIn(configDir, name))).toEqual([]);
+      expect(leakedSecrets(r.stdout, loggedIn(suite.configDir, name))).toEqual([]);
   });
 
   it('--all exits 4 when one of the profiles is logged out', async () => {
-    await seedLogin(fx, configDir);
-    await seedLogin(fx, configDir, { profile: 'other' });
+    await seedLogin(suite.fx, suite.configDir);
+    await seedLogin(suite.fx, suite.configDir, { profile: 'other' });
     expect((await runCli(['logout', '--profile', 'other'], env())).code).toBe(0);
 
     const r = await runCli(['status', '--all', '--json'], env());
@@ -261,17 +243,17 @@ describe('pd-auth status (spawned, against the emulator)', () => {
     expect(r.code).toBe(4);
     expect(r.stdout.split('\n')[0]).toBe('default (active): not logged in');
     expect(r.stdout).toContain('hint: run `pd-auth login`');
-    expect(storeBytes(configDir)).toBeUndefined();
+    expect(storeBytes(suite.configDir)).toBeUndefined();
   });
 
   it('exits 2 for --all together with --profile; store unchanged', async () => {
-    await seedLogin(fx, configDir);
-    const before = readStore(configDir);
+    await seedLogin(suite.fx, suite.configDir);
+    const before = readStore(suite.configDir);
 
     const r = await runCli(['status', '--all', '--profile', 'default'], env());
 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('use either --profile or --all');
-    expect(readStore(configDir)).toEqual(before);
+    expect(readStore(suite.configDir)).toEqual(before);
   });
 });

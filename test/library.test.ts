@@ -2,93 +2,80 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { getAccessToken, getProfile, LoginNeededError } from '../src/index.js';
 import { leakedSecrets, loggedIn, seedLogin, setStoredExpiry, storeBytes } from './commands/fixtures.js';
 import { cliEnv, repoRoot } from './helpers/cli.js';
-import { type EmulatorFixture, startTestEmulator } from './helpers/emulator.js';
-import { makeTempDir } from './helpers/temp-dir.js';
+import { emulatorSuite } from './helpers/suite.js';
 
 const run = promisify(execFile);
 
 describe('library API: getAccessToken, getProfile', () => {
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  let configDir: string;
-
-  beforeEach(async () => {
-    fx = await startTestEmulator();
-    tmp = makeTempDir();
-    configDir = join(tmp.path, 'config');
-  });
-  afterEach(async () => {
-    await fx.emulator.close();
-    tmp.remove();
-  });
+  const suite = emulatorSuite();
 
   describe('getAccessToken', () => {
     it('returns the stored token, api_domain, expiry and scope without a refresh', async () => {
-      const { tokens } = await seedLogin(fx, configDir);
+      const { tokens } = await seedLogin(suite.fx, suite.configDir);
 
-      const t = await getAccessToken({ configDir, profile: 'default' });
+      const t = await getAccessToken({ configDir: suite.configDir, profile: 'default' });
 
       expect(t).toEqual({
         profile: 'default',
         accessToken: tokens?.accessToken,
-        apiDomain: fx.emulator.url,
+        apiDomain: suite.fx.emulator.url,
         expiresAt: new Date(tokens?.expiresAt ?? 0),
         scope: ['base', 'deals:full'],
       });
-      expect(fx.emulator.stats.refreshGrants).toBe(0);
+      expect(suite.fx.emulator.stats.refreshGrants).toBe(0);
     });
 
     it('refreshes an expired token once and stores the new one', async () => {
-      const before = (await seedLogin(fx, configDir)).tokens;
-      await setStoredExpiry(configDir, Date.now() - 60_000);
+      const before = (await seedLogin(suite.fx, suite.configDir)).tokens;
+      await setStoredExpiry(suite.configDir, Date.now() - 60_000);
 
-      const t = await getAccessToken({ configDir, profile: 'default' });
+      const t = await getAccessToken({ configDir: suite.configDir, profile: 'default' });
 
-      expect(fx.emulator.stats.refreshGrants).toBe(1);
+      expect(suite.fx.emulator.stats.refreshGrants).toBe(1);
       expect(t.accessToken).not.toBe(before?.accessToken);
-      expect(loggedIn(configDir).tokens.accessToken).toBe(t.accessToken);
+      expect(loggedIn(suite.configDir).tokens.accessToken).toBe(t.accessToken);
     });
 
     it('refreshes when the token expires within minValidSeconds', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
 
-      await getAccessToken({ configDir, profile: 'default', minValidSeconds: 7200 });
+      await getAccessToken({ configDir: suite.configDir, profile: 'default', minValidSeconds: 7200 });
 
-      expect(fx.emulator.stats.refreshGrants).toBe(1);
+      expect(suite.fx.emulator.stats.refreshGrants).toBe(1);
     });
 
     it('throws LoginNeededError with exitCode 4 when the profile is not logged in; store unchanged', async () => {
-      await seedLogin(fx, configDir);
-      const before = storeBytes(configDir);
+      await seedLogin(suite.fx, suite.configDir);
+      const before = storeBytes(suite.configDir);
 
-      const call = getAccessToken({ configDir, profile: 'sandbox' });
+      const call = getAccessToken({ configDir: suite.configDir, profile: 'sandbox' });
 
       await expect(call).rejects.toBeInstanceOf(LoginNeededError);
       await expect(call).rejects.toMatchObject({
         exitCode: 4,
         hint: 'run `pd-auth login --profile sandbox`',
       });
-      expect(storeBytes(configDir)).toEqual(before);
+      expect(storeBytes(suite.configDir)).toEqual(before);
     });
   });
 
   describe('getProfile', () => {
     it('returns what is stored without any token or secret field', async () => {
-      const seeded = await seedLogin(fx, configDir);
+      const seeded = await seedLogin(suite.fx, suite.configDir);
 
-      const p = await getProfile({ configDir, profile: 'default' });
+      const p = await getProfile({ configDir: suite.configDir, profile: 'default' });
 
       expect(p).toEqual({
         profile: 'default',
         clientId: seeded.clientId,
-        redirectUri: fx.redirectUri,
-        oauthUrl: fx.emulator.url,
+        redirectUri: suite.fx.redirectUri,
+        oauthUrl: suite.fx.emulator.url,
         loggedIn: true,
-        apiDomain: fx.emulator.url,
+        apiDomain: suite.fx.emulator.url,
         scope: ['base', 'deals:full'],
         accessTokenExpiresAt: new Date(seeded.tokens?.expiresAt ?? 0),
         user: { id: 1001, name: 'Emma Ulator', email: 'emma@example.test' },
@@ -98,9 +85,9 @@ describe('library API: getAccessToken, getProfile', () => {
     });
 
     it('returns undefined for a profile that does not exist', async () => {
-      await seedLogin(fx, configDir);
+      await seedLogin(suite.fx, suite.configDir);
 
-      expect(await getProfile({ configDir, profile: 'nope' })).toBeUndefined();
+      expect(await getProfile({ configDir: suite.configDir, profile: 'nope' })).toBeUndefined();
     });
   });
 
@@ -130,7 +117,7 @@ describe('library API: getAccessToken, getProfile', () => {
     });
 
     it("works from a plain ESM file: import { getAccessToken } from 'pd-auth'", async () => {
-      const { tokens } = await seedLogin(fx, configDir);
+      const { tokens } = await seedLogin(suite.fx, suite.configDir);
       const file = write(
         'mjs',
         [
@@ -141,10 +128,10 @@ describe('library API: getAccessToken, getProfile', () => {
       );
 
       const { stdout } = await run(process.execPath, [file], {
-        env: cliEnv({ PD_AUTH_CONFIG_DIR: configDir }),
+        env: cliEnv({ PD_AUTH_CONFIG_DIR: suite.configDir }),
       });
 
-      expect(stdout).toBe(`${tokens?.accessToken} ${fx.emulator.url} true`);
+      expect(stdout).toBe(`${tokens?.accessToken} ${suite.fx.emulator.url} true`);
     });
 
     it('type-checks a strict TypeScript consumer of AccessToken, getAccessToken and getProfile (exit 0)', async () => {
