@@ -72,6 +72,16 @@ const tricky = fc.constantFrom<unknown>(
 /** Tokens are opaque printable ASCII without spaces: they go into headers and shell lines. */
 const opaqueToken = fc.stringMatching(/^[\x21-\x7e]{1,200}$/);
 
+/** The fields of a token response. */
+const tokenKeys = fc.constantFrom(
+  'access_token',
+  'refresh_token',
+  'token_type',
+  'expires_in',
+  'scope',
+  'api_domain',
+);
+
 const validTokenBody = fc.record({
   access_token: opaqueToken,
   refresh_token: opaqueToken,
@@ -95,14 +105,7 @@ const mutatedTokenBody = fc
     validTokenBody,
     fc.array(
       fc.record({
-        key: fc.constantFrom(
-          'access_token',
-          'refresh_token',
-          'token_type',
-          'expires_in',
-          'scope',
-          'api_domain',
-        ),
+        key: tokenKeys,
         op: fc.constantFrom('delete', 'replace'),
         value: fc.oneof(tricky, fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.double()),
       }),
@@ -184,14 +187,7 @@ describe('parseTokenResponse (property-based)', () => {
   });
 
   it('JSON objects with token-like keys: a well-formed TokenResponse or a BadResponseError', () => {
-    const keys = fc.constantFrom(
-      'access_token',
-      'refresh_token',
-      'token_type',
-      'expires_in',
-      'scope',
-      'api_domain',
-    );
+    const keys = tokenKeys;
     check(fc.property(fc.dictionary(keys, fc.oneof(tricky, fc.jsonValue({ maxDepth: 1 }))), parsesOrRefuses));
   });
 

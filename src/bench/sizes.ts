@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** Bytes on disk below `path` (files' sizes; links not followed). */
@@ -29,19 +28,4 @@ export function installedSize(root: string): { ownKb: number; depsKb: number; de
   );
   const depsBytes = prod.reduce((sum, [k]) => sum + du(join(root, k)), 0);
   return { ownKb: (packed[0]?.unpackedSize ?? 0) / 1024, depsKb: depsBytes / 1024, depCount: prod.length };
-}
-
-/** A port free on 127.0.0.1 and ::1 right now, below the ephemeral range, for the callback URL. */
-export async function freeLoopbackPort(): Promise<number> {
-  const free = (host: string, port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', (e: NodeJS.ErrnoException) => resolve(host === '::1' && e.code === 'EADDRNOTAVAIL'));
-      s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
-    });
-  for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if ((await free('127.0.0.1', port)) && (await free('::1', port))) return port;
-  }
-  throw new Error('no free port for the callback URL');
 }

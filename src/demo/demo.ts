@@ -6,26 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.js';
 import { readEnv } from '../env.js';
+import { freeLoopbackPort } from '../net/free-port.js';
 import { maskSecret } from '../ui/format.js';
 
 const bin = fileURLToPath(new URL('../../bin/pd-auth.js', import.meta.url));
 const scripted = fileURLToPath(new URL('./scripted-browser.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().once('error', reject);
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function pdAuth(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
   process.stderr.write(
@@ -55,7 +45,7 @@ function showStore(path: string): void {
 async function demo(): Promise<number> {
   const env = readEnv(process.env);
   const realBrowser = env.hasDisplay && !env.ci && process.env.PD_AUTH_DEMO_BROWSER !== 'scripted';
-  const callbackPort = await freePort();
+  const callbackPort = await freeLoopbackPort();
   const emulator = await startEmulator({ redirectUri: `http://localhost:${callbackPort}/callback` });
   const configDir = mkdtempSync(join(tmpdir(), 'pd-auth-demo-'));
   const childEnv: NodeJS.ProcessEnv = {

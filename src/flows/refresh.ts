@@ -74,8 +74,6 @@ export async function refreshProfile(name: string, deps: Deps): Promise<LoggedIn
   return refreshLocked(name, deps, () => true);
 }
 
-export { defaultMinValidMs } from '../oauth/token-set.js';
-
 export interface ValidTokenOptions {
   /** Refresh when the access token expires within this margin (default 5 minutes). */
   minValidMs?: number;

@@ -32,7 +32,7 @@ export function timeoutsFromSeconds(seconds: number | undefined): HttpTimeouts {
 }
 
 /** Largest body we read; a token response is well under 10 KiB, an API page rarely over a few MiB. */
-const maxBodyBytes = 32 * 1024 * 1024;
+export const maxBodyBytes = 32 * 1024 * 1024;
 
 /**
  * undici-based client, loaded on first use so commands that never touch the network don't pay for it.

@@ -1,9 +1,12 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { HttpClient, HttpRequest, HttpResponse, HttpTimeouts } from './http-client.js';
+import {
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTimeouts,
+  maxBodyBytes,
+} from './http-client.js';
 import { NetworkError } from './network-error.js';
-
-/** Largest body we read; a token response is well under 10 KiB, an API page rarely over a few MiB. */
-const maxBodyBytes = 32 * 1024 * 1024;
 
 /** An error carrying the same codes undici uses, so NetworkError words both clients alike. */
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
