@@ -1,10 +1,17 @@
 // Bundles the CLI into CommonJS files in dist/cli/ (Node starts CommonJS faster than ES modules, and
 // a CommonJS bundle never starts Node's ES module loader):
-// - pd-auth.cjs, what bin/pd-auth.js loads: the fast `pd-auth token` path and nothing more;
+// - pd-auth.cjs, what bin/pd-auth.js loads (src/boot.ts): the code cache loader (src/code-cache.ts),
+//   which loads start.cjs with V8's code cache;
+// - start.cjs (src/main.ts): the fast paths (`token`, `status --offline`, `--help`), else full.cjs;
 // - full.cjs, the whole CLI (commander and every command), loaded when that path does not apply;
-// - vendor/*.cjs, one bundle per heavy dependency, required only by the commands that use it.
+// - vendor/*.cjs, one bundle per heavy dependency, required only by the commands that use it;
+// - *.cjs.cache, V8's code caches (src/code-cache.ts), and root-help.txt, the help the fast
+//   `pd-auth --help` path prints (src/fast/help.ts), both made by running the built CLI.
 // tsc still builds dist/ for the library API, its type declarations, the demo and the emulator.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 rmSync('dist/cli', { recursive: true, force: true });
@@ -24,11 +31,14 @@ const common = {
 /** Loaded lazily; each becomes dist/cli/vendor/<name>.cjs. `open` stays as it is: it runs a script shipped beside it. */
 const vendored = ['conf', 'undici', '@inquirer/prompts', 'proper-lockfile', 'chalk'];
 const vendorFile = (name) => `${name.replace(/[@/]/g, '_')}.cjs`;
+const codeCacheSource = resolve('src/code-cache.ts');
 
 /**
  * `import('conf')` and the like become a require() of the vendored bundle (through a one-line
- * CommonJS module, so no ES module loader starts); `open` stays a real import(), as it ships a
- * script it runs from its own folder.
+ * CommonJS module, so no ES module loader starts). `open` is not bundled, as it ships a script it
+ * runs from its own folder: vendor/open.cjs imports it. That import() sits in a file Node loads
+ * itself because full.cjs is compiled through node:vm (src/code-cache.ts), where import() has no
+ * loader to call.
  */
 const vendorExternals = {
   name: 'vendor-externals',
@@ -39,7 +49,8 @@ const vendorExternals = {
       if (args.kind === 'dynamic-import' && args.path.startsWith('node:'))
         return { path: args.path, namespace: 'builtin' };
       if (args.path.startsWith('./vendor/')) return { path: args.path, external: true };
-      if (args.path === 'open') return { path: 'open', external: true };
+      if (args.path === 'open') return { path: 'open', namespace: 'vendor-open' };
+      // The code cache loader is a file of its own, which bin/pd-auth.js loads first.
       // main.ts loads the full CLI lazily: keep it out of the start-up file.
       if (/(\/cli-entry\.js|\/full\.cjs)$/.test(args.path)) return { path: './full.cjs', external: true };
       return undefined;
@@ -48,9 +59,18 @@ const vendorExternals = {
       contents: `module.exports = require('${args.path}');`,
       loader: 'js',
     }));
-    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
-      contents: `module.exports = require('./vendor/${vendorFile(args.path)}');`,
+    b.onLoad({ filter: /.*/, namespace: 'vendor-open' }, () => ({
+      contents: "module.exports = require('./vendor/open.cjs');",
       loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+      // Through the code cache loader, like the CLI's own bundles (their __dirname is dist/cli).
+      contents: [
+        `const { requireBundle } = require(${JSON.stringify(codeCacheSource)});`,
+        `module.exports = requireBundle(__dirname + '/vendor/${vendorFile(args.path)}');`,
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: process.cwd(),
     }));
   },
 };
@@ -97,10 +117,11 @@ for (const name of vendored) {
   });
   rmSync(entry);
 }
+await build({ ...common, entryPoints: ['src/boot.ts'], outfile: 'dist/cli/pd-auth.cjs' });
 await build({
   ...common,
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli/pd-auth.cjs',
+  outfile: 'dist/cli/start.cjs',
   plugins: [vendorExternals],
 });
 await build({
@@ -109,3 +130,46 @@ await build({
   outfile: 'dist/cli/full.cjs',
   plugins: [vendorExternals, shims],
 });
+
+// The bundles loaded with a code cache end with their build id (src/code-cache.ts): a cache is
+// used only with the build it was made from.
+for (const file of [
+  'dist/cli/start.cjs',
+  'dist/cli/full.cjs',
+  ...vendored.map((n) => `dist/cli/vendor/${vendorFile(n)}`),
+]) {
+  const text = readFileSync(file, 'utf8');
+  const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  writeFileSync(file, `${text.endsWith('\n') ? text : `${text}\n`}// build ${id}\n`);
+}
+
+// open is an ES module (so imported, not required) and a function (so the module is one too, with
+// `default` for the way esbuild hands a CommonJS module to import()).
+writeFileSync(
+  'dist/cli/vendor/open.cjs',
+  [
+    "'use strict';",
+    "const open = (...args) => import('open').then((m) => m.default(...args));",
+    'open.default = open;',
+    'module.exports = open;',
+    '',
+  ].join('\n'),
+);
+
+// The V8 code caches for start.cjs and full.cjs (src/code-cache.ts), from a training run of the
+// commands whose start-up counts. What those commands print is not wanted here.
+const trained = spawnSync(process.execPath, ['dist/build/train-code-cache.js', 'dist/cli'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (trained.status !== 0) throw new Error(`the code cache training exited with ${trained.status}`);
+
+// The root help as commander prints it when stdout is not a terminal (80 columns), for the fast
+// `pd-auth --help` path (src/fast/help.ts): from the full CLI, as root-help.txt does not exist yet.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('PD_AUTH_') && !k.startsWith('PIPEDRIVE_')),
+);
+const help = spawnSync(process.execPath, ['bin/pd-auth.js', '--help'], { env, encoding: 'utf8' });
+if (help.status !== 0 || !help.stdout.startsWith('Usage: pd-auth')) {
+  throw new Error(`pd-auth --help exited with ${help.status}: ${help.stderr}`);
+}
+writeFileSync('dist/cli/root-help.txt', help.stdout);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { codeCacheReport } from './code-cache.js';
 import { registerApi } from './commands/api.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -31,7 +32,10 @@ function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => 
       writeOut: (s) => deps.io.stdout.write(s),
       writeErr: (s) => deps.io.stderr.write(s),
     });
-  program.hook('preAction', (cmd) => opts.onVerbose?.(Boolean(cmd.optsWithGlobals().verbose)));
+  program.hook('preAction', (cmd) => {
+    opts.onVerbose?.(Boolean(cmd.optsWithGlobals().verbose));
+    for (const line of codeCacheReport()) deps.log.debug(line);
+  });
   const get = () => deps;
   registerLogin(program, get);
   registerRefresh(program, get);

@@ -1,14 +1,19 @@
+import { requireBundle } from './code-cache.js';
 import { ExitCode } from './errors.js';
-import { fastToken } from './fast-token.js';
+import { fastPath } from './fast/index.js';
 
 /** The process glue for bin/pd-auth.js: signals in, exit code out. No other logic. */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const fast = await fastToken(argv, process.env);
+  // In the CommonJS bundle (dist/cli), __dirname is that folder; tsc's ES module build has none.
+  const here = typeof __dirname === 'string' ? __dirname : undefined;
+  const fast = await fastPath(argv, process.env, { rootHelp: here && `${here}/root-help.txt` });
   if (fast !== undefined) return fast;
-  // In the CommonJS bundle (dist/cli), require() loads the full CLI without starting Node's ES module
-  // loader; elsewhere (tsc's ES module build) it is an ordinary import.
-  const { main, createDeps }: typeof import('./cli-entry.js') =
-    typeof require === 'function' ? require('./full.cjs') : await import('./cli-entry.js');
+  // In the CommonJS bundle (dist/cli), the full CLI is a bundle of its own, loaded with its code cache
+  // and without starting Node's ES module loader; elsewhere (tsc's ES module build) an ordinary import.
+  const { main, createDeps } =
+    typeof require === 'function'
+      ? (requireBundle(`${here}/full.cjs`) as typeof import('./cli-entry.js'))
+      : await import('./cli-entry.js');
   const controller = new AbortController();
   let firstSignalAt = 0;
   let delegate: ((signal: NodeJS.Signals) => void) | undefined;

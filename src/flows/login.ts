@@ -129,6 +129,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       });
       throw explained;
     }
+    deps.log.debug(`GET ${saved.tokens?.apiDomain}/api/v1/users/me`);
     try {
       const me = await fetchCurrentUser(
         deps.http,
@@ -140,7 +141,9 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
     } catch (e) {
       deps.warn(`logged in, but could not read who you are from /users/me: ${explainApiError(e)}`);
     }
+    deps.log.debug(`saving profile "${name}" to ${deps.store.path}`);
     await deps.store.update(name, () => saved);
+    deps.log.debug('saved');
     const who = saved.user ? `${saved.user.name} <${saved.user.email}>` : 'your Pipedrive user';
     server?.finish({
       ok: true,

@@ -6,21 +6,33 @@ export const defaultProfile = 'default';
 
 /** `--profile`, else PD_AUTH_PROFILE, else the one `pd-auth use` made active, else "default". */
 export async function resolveProfileName(flag: string | undefined, deps: Deps): Promise<string> {
+  return (
+    profileNameBeforeStore(flag, deps.env.profile) ??
+    (await deps.store.read()).activeProfile ??
+    defaultProfile
+  );
+}
+
+/** The part of resolveProfileName that needs no store: --profile, else a valid PD_AUTH_PROFILE. */
+export function profileNameBeforeStore(
+  flag: string | undefined,
+  fromEnv: string | undefined,
+): string | undefined {
   if (flag !== undefined) return flag;
-  const fromEnv = deps.env.profile;
-  if (fromEnv !== undefined) {
-    if (!profileNamePattern.test(fromEnv)) {
-      throw new UsageError(
-        `PD_AUTH_PROFILE=${JSON.stringify(fromEnv)} is not a valid profile name`,
-        'use letters, digits, ".", "_" or "-" (up to 64), starting with a letter or digit',
-      );
-    }
-    return fromEnv;
+  if (fromEnv !== undefined && !profileNamePattern.test(fromEnv)) {
+    throw new UsageError(
+      `PD_AUTH_PROFILE=${JSON.stringify(fromEnv)} is not a valid profile name`,
+      'use letters, digits, ".", "_" or "-" (up to 64), starting with a letter or digit',
+    );
   }
-  return (await deps.store.read()).activeProfile ?? defaultProfile;
+  return fromEnv;
 }
 
 /** The profile a command uses when no --profile is given: PD_AUTH_PROFILE, `pd-auth use`, "default". */
 export function activeProfileName(deps: Deps, data: StoreData): string {
-  return deps.env.profile ?? data.activeProfile ?? defaultProfile;
+  return activeFromStore(deps.env.profile, data);
+}
+
+export function activeFromStore(fromEnv: string | undefined, data: StoreData): string {
+  return fromEnv ?? data.activeProfile ?? defaultProfile;
 }

@@ -14,6 +14,8 @@ export interface CallbackServerOptions {
   state: string;
   /** Slow or idle clients are cut off after these (defaults: 10 s for headers, 15 s per request). */
   timeouts?: { headersMs: number; requestMs: number };
+  /** How long close() waits for the browser to fetch the result page after the callback (500 ms). */
+  resultGraceMs?: number;
   /** Renders every page; injected so protocol code stays free of UI (design.md). */
   render(tone: 'success' | 'error' | 'info', title: string, lines: string[]): string;
 }
@@ -23,7 +25,10 @@ export interface CallbackServer {
   readonly outcome: Promise<Exclude<CallbackOutcome, { kind: 'invalid' }>>;
   /** Answer the browser's result page (it waits for this after the 303). */
   finish(page: ResultPage): void;
-  /** Stop listening and destroy every socket, keep-alive ones too. */
+  /**
+   * Stop listening and destroy every socket, keep-alive ones too, once the browser has had its result
+   * page (or, after a callback, resultGraceMs has passed without it fetching the page).
+   */
   close(): Promise<void>;
 }
 
@@ -83,6 +88,10 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   const finalPage = new Promise<ResultPage>((resolve) => {
     finishPage = resolve;
   });
+  let resultSent: () => void = () => {};
+  const resultPageSent = new Promise<void>((resolve) => {
+    resultSent = resolve;
+  });
 
   const send = (res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { ...securityHeaders, 'content-type': 'text/html; charset=utf-8', ...extra });
@@ -126,6 +135,8 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       );
       void finalPage.then((p) => {
         clearTimeout(timer);
+        res.once('finish', resultSent);
+        res.once('close', resultSent);
         send(res, p.ok ? 200 : 400, render(p.ok ? 'success' : 'error', p.title, p.lines));
       });
       return;
@@ -179,9 +190,20 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     outcome,
     finish: (page) => finishPage(page),
     close: async () => {
-      // Let a result page that is being answered reach the browser before the sockets go.
-      await Promise.race([new Promise((r) => setImmediate(r)), finalPage]);
-      await new Promise((r) => setTimeout(r, 50));
+      // A result page still waiting is answered (a no-op once finish() has been called), and the
+      // browser, which asks for it right after the 303, gets it before the sockets go: close waits
+      // until one has been sent, for at most resultGraceMs, and not at all when no callback came.
+      finishPage({ ok: false, title: 'Login did not finish', lines: ['Check the terminal for the result.'] });
+      if (received) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          resultPageSent,
+          new Promise<void>((r) => {
+            timer = setTimeout(r, opts.resultGraceMs ?? 500);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       await closeAll();
     },
   };

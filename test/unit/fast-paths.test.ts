@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTokenArgv } from '../../src/fast-token.js';
+import { parseTokenArgv } from '../../src/fast/token.js';
 
 describe('parseTokenArgv (the fast `pd-auth token` path)', () => {
   it.each([

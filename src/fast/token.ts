@@ -1,9 +1,8 @@
-import { writeSync } from 'node:fs';
-import { formatToken, type TokenFormat, tokenFormats } from './commands/token-format.js';
-import { readEnv } from './env.js';
-import { needsRefresh } from './oauth/token-set.js';
-import { profileNamePattern } from './store/profile.js';
-import { openProfileStore } from './store/profile-store.js';
+import { formatToken, type TokenFormat, tokenFormats } from '../commands/token-format.js';
+import { needsRefresh } from '../oauth/token-set.js';
+import { profileNamePattern } from '../store/profile.js';
+import { openProfileStore } from '../store/profile-store.js';
+import { fastEnv, warnNow, writeAll } from './output.js';
 
 export interface TokenArgs {
   profile?: string;
@@ -40,11 +39,6 @@ export function parseTokenArgv(argv: string[]): TokenArgs | undefined {
   return out;
 }
 
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
-}
-
 /**
  * The start-up path of `pd-auth token` when the stored token is valid (issue 5: a token in about
  * the time Node itself takes to start): no commander, no stream objects, one file read. Whenever
@@ -53,16 +47,13 @@ function writeAll(fd: number, text: string): void {
  */
 export async function fastToken(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const args = parseTokenArgv(argv);
-  if (!args) return undefined;
-  const e = readEnv(env);
-  if (
-    e.debug ||
-    (args.profile === undefined && e.profile !== undefined && !profileNamePattern.test(e.profile))
-  ) {
+  const e = args && fastEnv(env);
+  if (!args || !e) return undefined;
+  if (args.profile === undefined && e.profile !== undefined && !profileNamePattern.test(e.profile)) {
     return undefined;
   }
   // Same wording as the full CLI's warnings; a tightened mode is not tightened (nor said) twice.
-  const store = openProfileStore(e.configDir, undefined, (m) => writeAll(2, `warning: ${m}\n`));
+  const store = openProfileStore(e.configDir, undefined, warnNow);
   let data: Awaited<ReturnType<typeof store.read>>;
   try {
     data = await store.read();
@@ -78,13 +69,6 @@ export async function fastToken(argv: string[], env: NodeJS.ProcessEnv): Promise
   ) {
     return undefined;
   }
-  const text = formatToken(args.format, name, tokens, now);
-  try {
-    writeAll(1, text);
-  } catch (err) {
-    // A non-blocking pipe that is full: let the stream queue it instead.
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-  }
+  await writeAll(1, formatToken(args.format, name, tokens, now));
   return 0;
 }

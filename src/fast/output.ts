@@ -1,0 +1,53 @@
+import { fstatSync, writeSync } from 'node:fs';
+import { readEnv } from '../env.js';
+
+/**
+ * Writes `text` to fd 1 or 2 straight through the file descriptor: no stream objects, which cost
+ * more to set up than a fast path takes. A non-blocking pipe that is full gets the stream instead.
+ */
+export async function writeAll(fd: 1 | 2, text: string): Promise<void> {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    await new Promise<void>((resolve) => stream.write(buf.subarray(off), () => resolve()));
+  }
+}
+
+/** For warnings printed on a fast path, before anything else: a sync write to stderr. */
+export function warnNow(message: string): void {
+  const buf = Buffer.from(`warning: ${message}\n`);
+  try {
+    for (let off = 0; off < buf.length; ) off += writeSync(2, buf, off);
+  } catch {
+    // stderr closed or full: a warning is not worth failing for.
+  }
+}
+
+/**
+ * Whether `fd` is a terminal. Pipes, files and sockets are told apart by fstat, without loading
+ * node:tty (which loads the whole stream and net machinery); only a character device asks node:tty.
+ */
+export async function isTerminal(fd: number): Promise<boolean> {
+  if (process.platform !== 'win32') {
+    try {
+      if (!fstatSync(fd).isCharacterDevice()) return false;
+    } catch {
+      return false;
+    }
+  }
+  const { isatty } = await import('node:tty');
+  return isatty(fd);
+}
+
+/**
+ * The environment, when a fast path may run: not with PD_AUTH_DEBUG (the full CLI prints the debug
+ * lines) nor with an unusable PD_AUTH_HTTP_TIMEOUT (the full CLI warns about it on every command).
+ */
+export function fastEnv(env: NodeJS.ProcessEnv) {
+  const e = readEnv(env);
+  return e.debug || e.httpTimeoutSeconds === 'invalid' ? undefined : e;
+}
