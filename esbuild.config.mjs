@@ -85,17 +85,36 @@ const shims = {
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
       args.importer.includes('node_modules/commander')
-        ? { path: 'child_process', namespace: 'shim' }
+        ? { path: 'node:child_process', namespace: 'lazy' }
+        : undefined,
+    );
+    // conf imports node:crypto (for encryptionKey) and semver (for migrations) at load time; pd-auth
+    // uses neither, and loading them costs milliseconds of a login.
+    b.onResolve({ filter: /^(node:)?crypto$|^semver$/ }, (args) =>
+      args.importer.includes('node_modules/conf/')
+        ? { path: args.path.startsWith('semver') ? 'semver' : 'node:crypto', namespace: 'lazy' }
+        : undefined,
+    );
+    // proper-lockfile uses graceful-fs, which patches the whole fs module at load time (and loads fs
+    // streams) to queue opens on EMFILE; the lock only makes, stats and removes one directory.
+    b.onResolve({ filter: /^graceful-fs$/ }, (args) =>
+      args.importer.includes('node_modules/proper-lockfile/')
+        ? { path: 'node:fs', external: true }
         : undefined,
     );
     b.onResolve({ filter: /^ajv(\/dist\/2020\.js)?$|^ajv-formats$/ }, (args) =>
       args.importer.includes('node_modules/conf') ? { path: 'ajv', namespace: 'shim' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
+    // A module loaded on first use of one of its properties (esbuild runs a bundled CommonJS
+    // module's code only when it is first required).
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, key) => require(${JSON.stringify(args.path)})[key] });`,
+      loader: 'js',
+      resolveDir: resolve('node_modules/conf'),
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'shim' }, () => ({
       contents:
-        args.path === 'child_process'
-          ? "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });"
-          : "class Ajv2020 { constructor() { throw new Error('pd-auth passes conf no schema'); } }\nmodule.exports = { Ajv2020, default: () => {} };",
+        "class Ajv2020 { constructor() { throw new Error('pd-auth passes conf no schema'); } }\nmodule.exports = { Ajv2020, default: () => {} };",
       loader: 'js',
     }));
   },

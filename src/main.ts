@@ -2,7 +2,10 @@ import { requireBundle } from './code-cache.js';
 import { ExitCode } from './errors.js';
 import { fastPath } from './fast/index.js';
 
-/** The process glue for bin/pd-auth.js: signals in, exit code out. No other logic. */
+/**
+ * The process glue (dist/cli/start.cjs, which src/boot.ts loads for bin/pd-auth.js): a fast path when
+ * one applies (src/fast/), else the full CLI with signals in and the exit code out.
+ */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
   // In the CommonJS bundle (dist/cli), __dirname is that folder; tsc's ES module build has none.
   const here = typeof __dirname === 'string' ? __dirname : undefined;

@@ -14,6 +14,12 @@ export interface CallbackServerOptions {
   state: string;
   /** Slow or idle clients are cut off after these (defaults: 10 s for headers, 15 s per request). */
   timeouts?: { headersMs: number; requestMs: number };
+  /**
+   * Bind only the plan's first host now, and the others (the IPv6 loopback of `localhost`) when
+   * listenOnEveryHost() is called: `login` starts the browser in between, because Node's first bind
+   * of an IPv6 address costs a few milliseconds that would otherwise delay the browser (issue 5).
+   */
+  deferOtherHosts?: boolean;
   /** How long close() waits for the browser to fetch the result page after the callback (500 ms). */
   resultGraceMs?: number;
   /** Renders every page; injected so protocol code stays free of UI (design.md). */
@@ -23,6 +29,8 @@ export interface CallbackServerOptions {
 export interface CallbackServer {
   /** The first callback with the right state: a code, or a denial. Later ones are refused. */
   readonly outcome: Promise<Exclude<CallbackOutcome, { kind: 'invalid' }>>;
+  /** Binds the hosts that deferOtherHosts left for later; rejects with PortInUseError (and closes). */
+  listenOnEveryHost(): Promise<void>;
   /** Answer the browser's result page (it waits for this after the 303). */
   finish(page: ResultPage): void;
   /**
@@ -165,7 +173,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
 
   const servers: Server[] = [];
   const closeAll = () => Promise.all(servers.map(closeServer)).then(() => undefined);
-  for (const host of plan.hosts) {
+  const bind = async (host: string) => {
     // Node checks the timeouts below only every connectionsCheckingInterval (30 s by default).
     const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 }, handle);
     // Slow or idle clients cannot hold the listener open.
@@ -180,15 +188,26 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
       // A machine without IPv6 cannot bind ::1; the IPv4 listener is enough then.
       if (host === '::1' && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') && plan.hosts.length > 1)
-        continue;
+        return;
       await closeAll();
       throw new PortInUseError(host, plan.port, code);
     }
-  }
+  };
+  const [first = plan.hosts[0] ?? '127.0.0.1', ...others] = plan.hosts;
+  await bind(first);
+  let othersBound: Promise<void> | undefined;
+  const bindOthers = () => {
+    othersBound ??= (async () => {
+      for (const host of others) await bind(host);
+    })();
+    return othersBound;
+  };
+  if (!opts.deferOtherHosts) await bindOthers();
 
   return {
     outcome,
     finish: (page) => finishPage(page),
+    listenOnEveryHost: bindOthers,
     close: async () => {
       // A result page still waiting is answered (a no-op once finish() has been called), and the
       // browser, which asks for it right after the 303, gets it before the sockets go: close waits
@@ -204,6 +223,8 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
         ]);
         clearTimeout(timer);
       }
+      // A bind still under way would leave a listener behind.
+      await othersBound?.catch(() => {});
       await closeAll();
     },
   };

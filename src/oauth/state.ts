@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /** 256 random bits, URL-safe: well over the 128 bits the callback check needs. */
 export function newState(): string {
@@ -6,12 +6,41 @@ export function newState(): string {
 }
 
 /**
- * Constant-time comparison. Hashing both sides first gives equal lengths, so neither the
- * content nor the length of the expected state leaks through timing.
+ * Random bytes from the kernel's generator (/dev/urandom, which node:crypto's generator is seeded
+ * from too), read directly: loading node:crypto costs a few milliseconds that `login` would spend
+ * before the browser can open (issue 5). Where there is no such device (Windows), node:crypto.
+ */
+function randomBytes(n: number): Buffer {
+  if (process.platform !== 'win32') {
+    try {
+      const fd = openSync('/dev/urandom', 'r');
+      try {
+        const buf = Buffer.alloc(n);
+        for (let off = 0; off < n; ) {
+          const got = readSync(fd, buf, off, n - off, null);
+          if (got <= 0) throw new Error('/dev/urandom gave no bytes');
+          off += got;
+        }
+        return buf;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // No readable /dev/urandom (a bare chroot, say): node:crypto below.
+    }
+  }
+  return process.getBuiltinModule('node:crypto').randomBytes(n);
+}
+
+/**
+ * Compares in time that does not depend on where the strings differ: every character is looked at.
+ * The length is no secret (a state is always 43 characters, and it travels in the authorize URL).
  */
 export function stateMatches(expected: string, received: string | undefined | null): boolean {
-  if (typeof received !== 'string' || received.length === 0) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(received).digest();
-  return timingSafeEqual(a, b);
+  if (typeof received !== 'string' || received.length === 0 || received.length !== expected.length) {
+    return false;
+  }
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ received.charCodeAt(i);
+  return diff === 0;
 }

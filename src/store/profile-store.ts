@@ -23,6 +23,11 @@ export interface ProfileStore {
    * processes never interleave a read-modify-write, and a refresh happens once for all of them.
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Loads what a write needs (conf, the lock library) in the background, without touching the
+   * file: `login` calls it while it waits for the browser, so the save after the callback is quick.
+   */
+  preload(): void;
 }
 
 /** Where the store lives unless PD_AUTH_CONFIG_DIR says otherwise (XDG on Linux). */
@@ -172,6 +177,10 @@ export function openProfileStore(
   return {
     path,
     read,
+    preload: () => {
+      // A failure to load shows again, and is reported, at the write itself.
+      void Promise.all([import('conf'), import('proper-lockfile')]).catch(() => {});
+    },
     getProfile: async (name) => (await read()).profiles[name],
     transaction,
     update: (name, fn) =>
