@@ -26,12 +26,16 @@ export interface PtyCli {
 const ansi = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 export const stripAnsi = (s: string) => s.replace(ansi, '');
 
-/** Runs the built CLI in a real pseudo-terminal (120x30), so stdin and stderr are TTYs. */
-export function spawnCliPty(args: string[], env: NodeJS.ProcessEnv): PtyCli {
+/** Runs the built CLI in a real pseudo-terminal (120x30 unless told), so stdin and stderr are TTYs. */
+export function spawnCliPty(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  size: { cols?: number; rows?: number } = {},
+): PtyCli {
   const pty = spawn(process.execPath, [cliPath, ...args], {
     name: 'xterm-256color',
-    cols: 120,
-    rows: 30,
+    cols: size.cols ?? 120,
+    rows: size.rows ?? 30,
     env: env as Record<string, string>,
   });
   let out = '';

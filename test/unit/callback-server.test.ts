@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallbackServer, PortInUseError, startCallbackServer } from '../../src/oauth/callback-server.js';
 import { renderPage } from '../../src/ui/html.js';
+import { portIsFree } from '../commands/fixtures.js';
 import { freePort } from '../helpers/ports.js';
 
 const state = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo';
@@ -35,11 +36,12 @@ afterEach(async () => {
   agent = undefined;
 });
 
-async function start(port: number): Promise<CallbackServer> {
+async function start(port: number, opts: { resultGraceMs?: number } = {}): Promise<CallbackServer> {
   server = await startCallbackServer({
     plan: { hosts: ['127.0.0.1', '::1'], port, path: '/callback' },
     state,
     render: renderPage,
+    ...opts,
   });
   return server;
 }
@@ -394,5 +396,113 @@ describe('startCallbackServer: listening and closing', () => {
 
     expect(res.status).toBe(303);
     await expect(cb.outcome).resolves.toEqual({ kind: 'code', code });
+  });
+});
+
+describe('startCallbackServer: close() and the result page', () => {
+  // Longer than a test may run: a close() that waited for this instead of the page would time out.
+  const forever = 60_000;
+  const finished = {
+    ok: true,
+    title: 'Logged in to Pipedrive',
+    lines: ['As Emma Ulator of Emulated Company.'],
+  };
+
+  it('lets a waiting result page reach the browser in full when close() comes right after finish()', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: forever });
+    await get(port, callback(`code=${code}&state=${state}`));
+    const pending = get(port, '/callback/result');
+    expect(await peek(pending)).toBe('pending');
+
+    cb.finish(finished);
+    const closing = cb.close();
+    const page = await pending;
+    await closing;
+
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Logged in to Pipedrive');
+    expect(page.body).toContain('As Emma Ulator of Emulated Company.');
+    expect(page.body.trimEnd()).toMatch(/<\/html>$/i);
+  });
+
+  it('waits for a browser that asks for the result page only after close() was called', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: forever });
+    await get(port, callback(`code=${code}&state=${state}`));
+
+    cb.finish(finished);
+    const closing = cb.close();
+    const page = await get(port, '/callback/result');
+    await closing;
+
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Logged in to Pipedrive');
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('answers a waiting result page with "Login did not finish" (400) when close() comes without finish()', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: forever });
+    await get(port, callback(`code=${code}&state=${state}`));
+    const pending = get(port, '/callback/result');
+    expect(await peek(pending)).toBe('pending');
+
+    const closing = cb.close();
+    const page = await pending;
+    await closing;
+
+    expect(page.status).toBe(400);
+    expect(page.body).toMatch(/<title>[^<]*Login did not finish[^<]*<\/title>/);
+    expect(page.body).toContain('Check the terminal for the result.');
+  });
+
+  it('keeps the page of finish() when close() is called later (close does not replace it)', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: forever });
+    await get(port, callback(`code=${code}&state=${state}`));
+    const pending = get(port, '/callback/result');
+    expect(await peek(pending)).toBe('pending');
+
+    cb.finish({ ok: false, title: 'Login failed', lines: ['See the terminal.'] });
+    await cb.close();
+    const page = await pending;
+
+    expect(page.status).toBe(400);
+    expect(page.body).toContain('Login failed');
+    expect(page.body).not.toContain('Login did not finish');
+  });
+
+  it('does not wait for a result page when no callback came, and frees the port', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: forever });
+    await get(port, '/favicon.ico');
+
+    await cb.close();
+
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('still closes, and frees the port, when the browser never asks for the result page', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: 50 });
+    await get(port, callback(`code=${code}&state=${state}`));
+    cb.finish(finished);
+
+    await cb.close();
+
+    expect(await portIsFree(port)).toBe(true);
+    const err = await get(port, '/callback/result').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('still closes when neither finish() was called nor the result page asked for', async () => {
+    const port = await freePort();
+    const cb = await start(port, { resultGraceMs: 50 });
+    await get(port, callback(`code=${code}&state=${state}`));
+
+    await cb.close();
+
+    expect(await portIsFree(port)).toBe(true);
   });
 });
