@@ -152,10 +152,13 @@ await build({
 
 // The bundles loaded with a code cache end with their build id (src/code-cache.ts): a cache is
 // used only with the build it was made from.
+// Not undici (used only behind a proxy) nor the prompts (a person is typing): their caches would
+// add half a megabyte to the package for no start-up that counts.
+const cachedVendors = ['conf', 'proper-lockfile', 'chalk'];
 for (const file of [
   'dist/cli/start.cjs',
   'dist/cli/full.cjs',
-  ...vendored.map((n) => `dist/cli/vendor/${vendorFile(n)}`),
+  ...cachedVendors.map((n) => `dist/cli/vendor/${vendorFile(n)}`),
 ]) {
   const text = readFileSync(file, 'utf8');
   const id = createHash('sha256').update(text).digest('hex').slice(0, 16);

@@ -126,11 +126,7 @@ async function train(dir: string): Promise<void> {
       await trainLogin(run);
     });
     // The vendored bundles the runs above loaded (conf, proper-lockfile, chalk) write their caches
-    // when this process exits, as at run time; the two they did not need are loaded here, so that no
-    // user's first prompt or proxied request has to write one into the package.
-    for (const name of ['undici', '_inquirer_prompts']) {
-      await trainCodeCache(join(dir, 'vendor', `${name}.cjs`), async () => {});
-    }
+    // when this process exits, as they would at run time.
     rmSync(store, { force: true });
     // The start-up file: its fast paths write straight to fd 1 (the build throws this output away).
     await trainCodeCache(join(dir, 'start.cjs'), async (loaded) => {

@@ -1,5 +1,4 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PdAuthError } from '../errors.js';
 import { defaultLockOptions, type LockOptions, withFileLock } from './lock.js';
@@ -30,6 +29,9 @@ export interface ProfileStore {
   preload(): void;
 }
 
+/** node:os, loaded only when the default folder is needed (it costs start-up time otherwise). */
+const homedir = () => process.getBuiltinModule('node:os').homedir();
+
 /** Where the store lives unless PD_AUTH_CONFIG_DIR says otherwise (XDG on Linux). */
 export function defaultConfigDir(env: NodeJS.ProcessEnv, platform = process.platform): string {
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'pd-auth');
@@ -46,7 +48,9 @@ const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
  * by hand, a file copied over) are tightened, and the user is told.
  */
 function ensurePrivate(dir: string, file: string, warn: (message: string) => void): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A stat first: most runs find the folder there, and a recursive mkdir costs more than a stat.
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return;
   for (const [path, want] of [
     [dir, 0o700],
