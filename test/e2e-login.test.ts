@@ -273,6 +273,32 @@ describe('pd-auth login (spawned, against the emulator)', () => {
     });
   });
 
+  describe('a busy IPv6 loopback port', () => {
+    it('exits 1 naming [::1] and the port, saves nothing and frees 127.0.0.1 again', async (ctx) => {
+      const blocker = createServer();
+      blockers.push(blocker);
+      const bound = await new Promise<boolean>((resolve) => {
+        blocker.once('error', () => resolve(false));
+        blocker.listen({ host: '::1', port: fx.callbackPort }, () => resolve(true));
+      });
+      if (!bound) ctx.skip();
+      // ::1 is bound right after the browser starts (issue 5), so the browser may have started:
+      // here it is one that does nothing.
+      const r = await runCli(login(), env({ BROWSER: 'true' }));
+
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${fx.callbackPort}`);
+      expect(r.stderr).toContain('--redirect-uri');
+      expect(storeBytes(configDir)).toBeUndefined();
+      const v4 = createServer();
+      const v4Free = await new Promise<boolean>((resolve) => {
+        v4.once('error', () => resolve(false));
+        v4.listen({ host: '127.0.0.1', port: fx.callbackPort }, () => v4.close(() => resolve(true)));
+      });
+      expect(v4Free).toBe(true);
+    });
+  });
+
   describe('missing input without a terminal', () => {
     const noId = { PIPEDRIVE_CLIENT_ID: undefined, PIPEDRIVE_CLIENT_SECRET: undefined };
     const noSecret = { PIPEDRIVE_CLIENT_SECRET: undefined };

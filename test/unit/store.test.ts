@@ -140,6 +140,20 @@ describe('openProfileStore: a missing file', () => {
   });
 });
 
+describe('openProfileStore: preload', () => {
+  it('touches nothing on disk, and a write after it works', async () => {
+    const store = openProfileStore(dir);
+
+    store.preload();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const existedAfterPreload = existsSync(dir);
+    await store.update('default', () => profile);
+
+    expect(existedAfterPreload).toBe(false);
+    expect(await store.getProfile('default')).toEqual(profile);
+  });
+});
+
 describe.skipIf(process.platform === 'win32')('openProfileStore: permissions', () => {
   it('writes the file with mode 0600', async () => {
     await openProfileStore(dir).update('default', () => profile);
