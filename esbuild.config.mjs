@@ -1,8 +1,7 @@
 // Bundles the CLI into CommonJS files in dist/cli/ (Node starts CommonJS faster than ES modules, and
 // a CommonJS bundle never starts Node's ES module loader):
-// - pd-auth.cjs, what bin/pd-auth.js loads (src/boot.ts): the code cache loader (src/code-cache.ts),
-//   which loads start.cjs with V8's code cache;
-// - start.cjs (src/main.ts): the fast paths (`token`, `status --offline`, `--help`), else full.cjs;
+// - pd-auth.cjs, what bin/pd-auth.js loads (src/main.ts): the fast paths (`token`, `status
+//   --offline`, `--help`), else full.cjs, through the code cache loader (src/code-cache.ts);
 // - full.cjs, the whole CLI (commander and every command), loaded when that path does not apply;
 // - vendor/*.cjs, one bundle per heavy dependency, required only by the commands that use it;
 // - *.cjs.cache, V8's code caches (src/code-cache.ts), and root-help.txt, the help the fast
@@ -136,11 +135,10 @@ for (const name of vendored) {
   });
   rmSync(entry);
 }
-await build({ ...common, entryPoints: ['src/boot.ts'], outfile: 'dist/cli/pd-auth.cjs' });
 await build({
   ...common,
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli/start.cjs',
+  outfile: 'dist/cli/pd-auth.cjs',
   plugins: [vendorExternals],
 });
 await build({
@@ -155,11 +153,7 @@ await build({
 // Not undici (used only behind a proxy) nor the prompts (a person is typing): their caches would
 // add half a megabyte to the package for no start-up that counts.
 const cachedVendors = ['conf', 'proper-lockfile', 'chalk'];
-for (const file of [
-  'dist/cli/start.cjs',
-  'dist/cli/full.cjs',
-  ...cachedVendors.map((n) => `dist/cli/vendor/${vendorFile(n)}`),
-]) {
+for (const file of ['dist/cli/full.cjs', ...cachedVendors.map((n) => `dist/cli/vendor/${vendorFile(n)}`)]) {
   const text = readFileSync(file, 'utf8');
   const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
   writeFileSync(file, `${text.endsWith('\n') ? text : `${text}\n`}// build ${id}\n`);
@@ -178,7 +172,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-// The V8 code caches for start.cjs and full.cjs (src/code-cache.ts), from a training run of the
+// The V8 code cache for full.cjs (src/code-cache.ts), from a training run of the
 // commands whose start-up counts. What those commands print is not wanted here.
 const trained = spawnSync(process.execPath, ['dist/build/train-code-cache.js', 'dist/cli'], {
   stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,10 +1,9 @@
-import { requireBundle } from './code-cache.js';
 import { ExitCode } from './errors.js';
 import { fastPath } from './fast/index.js';
 
 /**
- * The process glue (dist/cli/start.cjs, which src/boot.ts loads for bin/pd-auth.js): a fast path when
- * one applies (src/fast/), else the full CLI with signals in and the exit code out.
+ * The process glue (dist/cli/pd-auth.cjs, which bin/pd-auth.js loads): a fast path when one applies
+ * (src/fast/), else the full CLI with signals in and the exit code out.
  */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
   // In the CommonJS bundle (dist/cli), __dirname is that folder; tsc's ES module build has none.
@@ -12,10 +11,13 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<numbe
   const fast = await fastPath(argv, process.env, { rootHelp: here && `${here}/root-help.txt` });
   if (fast !== undefined) return fast;
   // In the CommonJS bundle (dist/cli), the full CLI is a bundle of its own, loaded with its code cache
-  // and without starting Node's ES module loader; elsewhere (tsc's ES module build) an ordinary import.
+  // (by a loader that is itself loaded only now) and without starting Node's ES module loader;
+  // elsewhere (tsc's ES module build) an ordinary import.
   const { main, createDeps } =
     typeof require === 'function'
-      ? (requireBundle(`${here}/full.cjs`) as typeof import('./cli-entry.js'))
+      ? ((await import('./code-cache.js')).requireBundle(
+          `${here}/full.cjs`,
+        ) as typeof import('./cli-entry.js'))
       : await import('./cli-entry.js');
   const controller = new AbortController();
   let firstSignalAt = 0;

@@ -1,9 +1,10 @@
 /**
- * Run by the build (esbuild.config.mjs) after bundling: writes dist/cli/start.cjs.cache and
- * full.cjs.cache, the V8 code caches that src/code-cache.ts loads the CLI with on Node 20. The
- * training runs the commands whose start-up counts (`token`, `--help`, `status --offline`, a
- * command's own help) in this process, against a store in a temporary folder and with output thrown
- * away, so that the code they need is compiled and lands in the caches.
+ * Run by the build (esbuild.config.mjs) after bundling: writes dist/cli/full.cjs.cache (and, as
+ * they load, the caches of the vendored bundles with a build id), the V8 code caches that
+ * src/code-cache.ts loads the full CLI with on Node 20. The training runs, in this process, the
+ * commands whose start-up counts (the help, `status`, a store write, an error report, a whole login
+ * against the emulator) against a store in a temporary folder and with output thrown away, so that
+ * the code they need is compiled and lands in the caches.
  * Usage: node dist/build/train-code-cache.js dist/cli
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,6 @@ import type * as CliEntry from '../cli-entry.js';
 import { trainCodeCache } from '../code-cache.js';
 import { browse } from '../demo/scripted-browser.js';
 import { type Emulator, startEmulator } from '../emulator/server.js';
-import type * as Main from '../main.js';
 import { freeLoopbackPort } from '../net/free-port.js';
 import { type StoreData, storeVersion } from '../store/profile.js';
 import type { IO } from '../ui/io.js';
@@ -128,20 +128,6 @@ async function train(dir: string): Promise<void> {
     // The vendored bundles the runs above loaded (conf, proper-lockfile, chalk) write their caches
     // when this process exits, as they would at run time.
     rmSync(store, { force: true });
-    // The start-up file: its fast paths write straight to fd 1 (the build throws this output away).
-    await trainCodeCache(join(dir, 'start.cjs'), async (loaded) => {
-      const { run } = loaded as typeof Main;
-      await run(['status', '--offline']);
-      writeFileSync(store, JSON.stringify(sample), { mode: 0o600 });
-      for (const argv of [
-        ['token'],
-        ['status', '--offline'],
-        ['status', '--offline', '--json'],
-        ['--help'],
-      ]) {
-        await run(argv);
-      }
-    });
   } finally {
     rmSync(configDir, { recursive: true, force: true });
   }
