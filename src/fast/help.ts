@@ -31,7 +31,7 @@ export async function fastHelp(
   } catch {
     return undefined;
   }
-  if (isTerminal(1) && (process.stdout.columns ?? 80) !== 80) return undefined;
+  if ((await isTerminal(1)) && (process.stdout.columns ?? 80) !== 80) return undefined;
   await writeAll(1, text);
   return arg === undefined ? ExitCode.usage : ExitCode.ok;
 }

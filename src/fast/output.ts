@@ -31,7 +31,7 @@ export function warnNow(message: string): void {
  * Whether `fd` is a terminal. Pipes, files and sockets are told apart by fstat, without loading
  * node:tty (which loads the whole stream and net machinery); only a character device asks node:tty.
  */
-export function isTerminal(fd: number): boolean {
+export async function isTerminal(fd: number): Promise<boolean> {
   if (process.platform !== 'win32') {
     try {
       if (!fstatSync(fd).isCharacterDevice()) return false;
@@ -39,7 +39,7 @@ export function isTerminal(fd: number): boolean {
       return false;
     }
   }
-  return process.getBuiltinModule('node:tty').isatty(fd);
+  return (await import('node:tty')).isatty(fd);
 }
 
 /**

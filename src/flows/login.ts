@@ -75,7 +75,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
   }
   err(`Callback URL (register exactly this in Developer Hub): ${target.uri}`);
 
-  const state = newState();
+  const state = await newState();
   // The first loopback address (127.0.0.1 for localhost) is bound before the browser starts, so a
   // busy port fails first; the IPv6 one right after starting it, which the browser cannot reach in
   // the meantime (it asks Pipedrive first).

@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** 256 random bits, URL-safe: well over the 128 bits the callback check needs. */
-export function newState(): string {
-  return randomBytes(32).toString('base64url');
+export async function newState(): Promise<string> {
+  return (await randomBytes(32)).toString('base64url');
 }
 
 /**
@@ -10,7 +10,7 @@ export function newState(): string {
  * from too), read directly: loading node:crypto costs a few milliseconds that `login` would spend
  * before the browser can open (issue 5). Where there is no such device (Windows), node:crypto.
  */
-function randomBytes(n: number): Buffer {
+async function randomBytes(n: number): Promise<Buffer> {
   if (process.platform !== 'win32') {
     try {
       const fd = openSync('/dev/urandom', 'r');
@@ -29,7 +29,7 @@ function randomBytes(n: number): Buffer {
       // No readable /dev/urandom (a bare chroot, say): node:crypto below.
     }
   }
-  return process.getBuiltinModule('node:crypto').randomBytes(n);
+  return (await import('node:crypto')).randomBytes(n);
 }
 
 /**

@@ -29,8 +29,18 @@ export interface ProfileStore {
   preload(): void;
 }
 
-/** node:os, loaded only when the default folder is needed (it costs start-up time otherwise). */
-const homedir = () => process.getBuiltinModule('node:os').homedir();
+/**
+ * node:os, loaded only when the default folder is needed (it costs start-up time otherwise). Node 21
+ * and 22.0–22.2 cannot load a built-in module on demand like this: there, what os.homedir() reads
+ * first.
+ */
+function homedir(): string {
+  const os = process.getBuiltinModule?.('node:os');
+  if (os) return os.homedir();
+  const home = process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME;
+  if (!home) throw new Error('cannot find your home folder: set HOME (or PD_AUTH_CONFIG_DIR)');
+  return home;
+}
 
 /** Where the store lives unless PD_AUTH_CONFIG_DIR says otherwise (XDG on Linux). */
 export function defaultConfigDir(env: NodeJS.ProcessEnv, platform = process.platform): string {

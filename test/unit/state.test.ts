@@ -2,21 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { newState, stateMatches } from '../../src/oauth/state.js';
 
 describe('newState', () => {
-  it('is 43 base64url characters: 32 random bytes, well over 128 bits', () => {
-    const state = newState();
+  it('is 43 base64url characters: 32 random bytes, well over 128 bits', async () => {
+    const state = await newState();
 
     expect(state).toHaveLength(43);
     expect(Buffer.from(state, 'base64url')).toHaveLength(32);
   });
 
-  it('uses only URL-safe characters, without padding', () => {
-    const states = Array.from({ length: 200 }, () => newState());
+  it('uses only URL-safe characters, without padding', async () => {
+    const states = await Promise.all(Array.from({ length: 200 }, () => newState()));
 
     for (const s of states) expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('survives a URL query unchanged', () => {
-    const state = newState();
+  it('survives a URL query unchanged', async () => {
+    const state = await newState();
 
     const back = new URLSearchParams(new URLSearchParams({ state }).toString()).get('state');
 
@@ -24,8 +24,8 @@ describe('newState', () => {
     expect(encodeURIComponent(state)).toBe(state);
   });
 
-  it('is unique across 1000 calls', () => {
-    const states = new Set(Array.from({ length: 1000 }, () => newState()));
+  it('is unique across 1000 calls', async () => {
+    const states = new Set(await Promise.all(Array.from({ length: 1000 }, () => newState())));
 
     expect(states.size).toBe(1000);
   });
