@@ -148,12 +148,16 @@ await build({
   plugins: [vendorExternals, shims],
 });
 
-// The bundles loaded with a code cache end with their build id (src/code-cache.ts): a cache is
-// used only with the build it was made from.
+// The bundles loaded with a code cache (by bin/pd-auth.js: pd-auth.cjs; by src/code-cache.ts: the
+// others) end with their build id: a cache is used only with the build it was made from.
 // Not undici (used only behind a proxy) nor the prompts (a person is typing): their caches would
 // add half a megabyte to the package for no start-up that counts.
 const cachedVendors = ['conf', 'proper-lockfile', 'chalk'];
-for (const file of ['dist/cli/full.cjs', ...cachedVendors.map((n) => `dist/cli/vendor/${vendorFile(n)}`)]) {
+for (const file of [
+  'dist/cli/pd-auth.cjs',
+  'dist/cli/full.cjs',
+  ...cachedVendors.map((n) => `dist/cli/vendor/${vendorFile(n)}`),
+]) {
   const text = readFileSync(file, 'utf8');
   const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
   writeFileSync(file, `${text.endsWith('\n') ? text : `${text}\n`}// build ${id}\n`);
@@ -172,7 +176,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-// The V8 code cache for full.cjs (src/code-cache.ts), from a training run of the
+// The V8 code caches for pd-auth.cjs (loaded by bin/pd-auth.js) and full.cjs (src/code-cache.ts), from a training run of the
 // commands whose start-up counts. What those commands print is not wanted here.
 const trained = spawnSync(process.execPath, ['dist/build/train-code-cache.js', 'dist/cli'], {
   stdio: ['ignore', 'ignore', 'inherit'],

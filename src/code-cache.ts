@@ -31,16 +31,50 @@ export function requireBundle(file: string): unknown {
   else if (cachedData !== undefined && !script.cachedDataRejected) report(file, 'used');
   else {
     report(file, cachedData === undefined ? 'missing: written at exit' : 'refused by V8: written at exit');
-    process.once('exit', () => {
-      try {
-        accessSync(dirname(file), constants.W_OK);
-      } catch {
-        return;
-      }
-      saveCodeCache(script, cacheFile, id);
-    });
+    saveAtExit(script, cacheFile, id);
   }
   return exports;
+}
+
+/** At exit, so that the cache holds what this run compiled; not on a read-only install. */
+function saveAtExit(script: Script, cacheFile: string, id: string): void {
+  process.once('exit', () => {
+    try {
+      accessSync(dirname(cacheFile), constants.W_OK);
+    } catch {
+      return;
+    }
+    saveCodeCache(script, cacheFile, id);
+  });
+}
+
+/** What bin/pd-auth.js records about the start-up bundle, which it loads itself (see there). */
+interface StartBundle {
+  file: string;
+  state: 'used' | 'missing' | 'refused' | 'none' | 'off' | 'node';
+  id?: string;
+  script?: Script;
+  adopted?: boolean;
+}
+const startKey = Symbol.for('pd-auth.start-bundle');
+
+/** Reports the start-up bundle's cache like the others', and rewrites it at exit if V8 refused or missed it. */
+export function adoptStartBundle(): void {
+  const start = (globalThis as { [startKey]?: StartBundle })[startKey];
+  if (!start || start.adopted) return;
+  start.adopted = true;
+  const what = {
+    used: 'used',
+    missing: 'missing: written at exit',
+    refused: 'refused by V8: written at exit',
+    none: 'none (the bundle has no build id)',
+    off: 'off (NODE_DISABLE_COMPILE_CACHE)',
+    node: "Node's own compile cache",
+  }[start.state];
+  report(start.file, what);
+  if ((start.state === 'missing' || start.state === 'refused') && start.script && start.id) {
+    saveAtExit(start.script, `${start.file}.cache`, start.id);
+  }
 }
 
 /** What happened to each bundle, for --verbose (shared by every copy of this module in the bundles). */

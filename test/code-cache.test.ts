@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { makeTempDir } from './helpers/temp-dir.js';
  * dist/code-cache.js), as the cache is written when that process exits.
  */
 
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
 const fixture = fileURLToPath(new URL('./fixtures/require-bundle.mjs', import.meta.url));
 const id = '0123456789abcdef';
 const otherId = 'fedcba9876543210';
@@ -230,7 +232,7 @@ describe('the build', () => {
   });
   afterEach(() => tmp.remove());
 
-  it("ships code caches that match its bundles: the full CLI's bundle uses its cache", async () => {
+  it('ships code caches that match its bundles: the start-up and full bundles use theirs', async () => {
     const r = await runCli(
       ['status', '--offline', '--verbose'],
       cliEnv({ PD_AUTH_CONFIG_DIR: join(tmp.path, 'config') }),
@@ -239,6 +241,88 @@ describe('the build', () => {
     expect(r.code).toBe(4);
     const how = nodeHasCompileCache ? "Node's own compile cache" : 'used';
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('[debug] code cache for'));
-    expect(lines).toEqual([`[debug] code cache for full.cjs: ${how}`]);
+    expect(lines).toEqual([
+      `[debug] code cache for pd-auth.cjs: ${how}`,
+      `[debug] code cache for full.cjs: ${how}`,
+    ]);
+  });
+});
+
+/**
+ * bin/pd-auth.js loads the start-up bundle itself (a file of its own would cost more than the cache
+ * saves) and leaves the rest to src/code-cache.ts. Each case runs a copy of bin/ and dist/cli/, so
+ * that the caches it damages and rewrites are its own.
+ */
+describe.skipIf(nodeHasCompileCache)("bin/pd-auth.js: the start-up bundle's code cache", () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let bin: string;
+  let cache: string;
+  let configDir: string;
+  beforeEach(() => {
+    tmp = makeTempDir();
+    cpSync(join(repoRoot, 'bin'), join(tmp.path, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'dist', 'cli'), join(tmp.path, 'dist', 'cli'), { recursive: true });
+    bin = join(tmp.path, 'bin', 'pd-auth.js');
+    cache = join(tmp.path, 'dist', 'cli', 'pd-auth.cjs.cache');
+    configDir = join(tmp.path, 'config');
+  });
+  afterEach(() => tmp.remove());
+
+  const run = (args: string[], extra: Record<string, string> = {}) => {
+    const env = cliEnv({ PD_AUTH_CONFIG_DIR: configDir });
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    delete env.NODE_OPTIONS;
+    return spawnSync(process.execPath, [bin, ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
+  };
+  const reported = (stderr: string) =>
+    stderr.split('\n').find((l) => l.startsWith('[debug] code cache for pd-auth.cjs:'));
+
+  it('rewrites a cache V8 refuses, on a fast path too, and the next run uses it', () => {
+    const id = readFileSync(cache).subarray(0, 16);
+    writeFileSync(
+      cache,
+      Buffer.concat([id, Buffer.from('not a V8 code cache, but long enough to be looked at')]),
+    );
+
+    const fast = run(['--version']);
+    const rewritten = readFileSync(cache);
+    const next = run(['status', '--offline', '--verbose']);
+
+    expect(fast.status).toBe(0);
+    expect(fast.stdout).toBe(`${version}\n`);
+    expect(rewritten.subarray(0, 16)).toEqual(id);
+    expect(rewritten.length).toBeGreaterThan(1000);
+    expect(reported(next.stderr)).toBe('[debug] code cache for pd-auth.cjs: used');
+  });
+
+  it('says so with --verbose when the cache is missing, and writes it', () => {
+    rmSync(cache);
+
+    const first = run(['status', '--offline', '--verbose']);
+    const second = run(['status', '--offline', '--verbose']);
+
+    expect(first.status).toBe(4);
+    expect(reported(first.stderr)).toBe('[debug] code cache for pd-auth.cjs: missing: written at exit');
+    expect(reported(second.stderr)).toBe('[debug] code cache for pd-auth.cjs: used');
+  });
+
+  it('does not use a cache of another build', () => {
+    const data = readFileSync(cache);
+    writeFileSync(cache, Buffer.concat([Buffer.from(otherId, 'latin1'), data.subarray(16)]));
+
+    const r = run(['status', '--offline', '--verbose']);
+
+    expect(reported(r.stderr)).toBe('[debug] code cache for pd-auth.cjs: missing: written at exit');
+    expect(readFileSync(cache).subarray(0, 16).toString('latin1')).not.toBe(otherId);
+  });
+
+  it('is off with NODE_DISABLE_COMPILE_CACHE=1 and writes nothing', () => {
+    rmSync(cache);
+
+    const r = run(['status', '--offline', '--verbose'], { NODE_DISABLE_COMPILE_CACHE: '1' });
+
+    expect(r.status).toBe(4);
+    expect(reported(r.stderr)).toBe('[debug] code cache for pd-auth.cjs: off (NODE_DISABLE_COMPILE_CACHE)');
+    expect(existsSync(cache)).toBe(false);
   });
 });

@@ -3,7 +3,11 @@
  * `node -e 0` in one run (the machine is shared and noisy: ratios from one run are what counts).
  * Sets up its own emulator and store, prints a Markdown table for the README.
  *
- * Environment: PD_AUTH_BENCH_RUNS (default 30), PD_AUTH_BENCH_LOGIN_RUNS (default 10).
+ * Times come from hyperfine when it is installed (Debian's package), else from a Node harness that
+ * alternates the two commands run by run.
+ *
+ * Environment: PD_AUTH_BENCH_RUNS (default 30), PD_AUTH_BENCH_LOGIN_RUNS (default 10),
+ * PD_AUTH_BENCH_HARNESS=node (the Node harness even when hyperfine is there).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,15 +61,16 @@ const median = (xs: number[]) => {
 };
 
 /** The command and `node -e 0`, alternately, `n` times each after one warm-up of both. */
-function sideBySide(args: string[], env: NodeJS.ProcessEnv, n: number, before?: () => void) {
+function alternately(args: string[], env: NodeJS.ProcessEnv, n: number, fresh?: string) {
+  const reset = () => fresh && rmSync(fresh, { recursive: true, force: true });
   const cmd: Sample[] = [];
   const base: Sample[] = [];
-  before?.();
+  reset();
   measure(args, env);
   measure(['-e', '0'], env);
   for (let i = 0; i < n; i++) {
     base.push(measure(['-e', '0'], env));
-    before?.();
+    reset();
     cmd.push(measure(args, env));
   }
   return {
@@ -74,6 +79,54 @@ function sideBySide(args: string[], env: NodeJS.ProcessEnv, n: number, before?: 
     rssKb: median(cmd.map((s) => s.rssKb)),
     baseRssKb: median(base.map((s) => s.rssKb)),
   };
+}
+
+/** hyperfine, when installed (Debian's package `hyperfine`) and not PD_AUTH_BENCH_HARNESS=node. */
+const hyperfine = (() => {
+  if (process.env.PD_AUTH_BENCH_HARNESS === 'node') return undefined;
+  const r = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+})();
+
+/** For hyperfine's own word splitting (-N: no shell in between). */
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+const commandLine = (args: string[]) => [process.execPath, ...args].map(quote).join(' ');
+
+/**
+ * hyperfine's medians, in rounds of 5 runs of each command (after a warm-up of each), so that the
+ * two alternate in blocks rather than one after the other; `fresh` is removed before every run.
+ */
+function withHyperfine(args: string[], env: NodeJS.ProcessEnv, n: number, fresh?: string) {
+  const json = join(work, 'hyperfine.json');
+  const cmd: number[] = [];
+  const base: number[] = [];
+  for (let done = 0; done < n; done += 5) {
+    const r = spawnSync(
+      'hyperfine',
+      [
+        '-N',
+        '--warmup=1',
+        `--runs=${Math.min(5, n - done)}`,
+        '--style=none',
+        `--export-json=${json}`,
+        ...(fresh ? [`--prepare=rm -rf ${quote(fresh)}`] : []),
+        commandLine(['-e', '0']),
+        commandLine(args),
+      ],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr.toString()}`);
+    const { results } = JSON.parse(readFileSync(json, 'utf8')) as { results: { times: number[] }[] };
+    base.push(...(results[0]?.times ?? []).map((t) => t * 1000));
+    cmd.push(...(results[1]?.times ?? []).map((t) => t * 1000));
+  }
+  return { ms: median(cmd), baseMs: median(base) };
+}
+
+/** Times from hyperfine when there is one, else from the Node harness; memory always from the latter. */
+function sideBySide(args: string[], env: NodeJS.ProcessEnv, n: number, fresh?: string) {
+  const node = alternately(args, env, hyperfine ? Math.min(n, 5) : n, fresh);
+  return hyperfine ? { ...node, ...withHyperfine(args, env, n, fresh) } : node;
 }
 
 /**
@@ -128,16 +181,15 @@ async function main(): Promise<void> {
     row('`pd-auth --help`', sideBySide([bin, '--help'], env, runs), '≤ 1.25×');
     row('`pd-auth status --offline`', sideBySide([bin, 'status', '--offline'], env, runs), '≤ 1.25×');
     row('peak memory of `pd-auth token`', token, '≤ 1.20×', true);
-    const fresh = () => rmSync(configDir, { recursive: true, force: true });
     row(
       `whole \`pd-auth login\` (emulator, auto-approve, ${curlBrowser ? 'curl' : 'Node scripted'} browser)`,
-      sideBySide(login, env, loginRuns, fresh),
+      sideBySide(login, env, loginRuns, configDir),
       '≤ 3×',
     );
     if (curlBrowser) {
       row(
         'the same with the Node scripted browser (two Node start-ups)',
-        sideBySide(login, { ...env, BROWSER: scriptedBrowser }, loginRuns, fresh),
+        sideBySide(login, { ...env, BROWSER: scriptedBrowser }, loginRuns, configDir),
         'for reference',
       );
     }
@@ -146,7 +198,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `pd-auth bench: Node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB;`,
-        `medians of ${runs} runs (${loginRuns} for login), each alternating with \`node -e 0\`.`,
+        hyperfine
+          ? `times by ${hyperfine} (-N, rounds of 5 runs of each command after a warm-up): medians of ${runs} runs (${loginRuns} for login); peak memory from 5 runs of the Node harness.`
+          : `a Node harness: medians of ${runs} runs (${loginRuns} for login), each alternating with \`node -e 0\`.`,
         '',
         '| what | pd-auth | `node -e 0` | ratio | target |',
         '|---|---|---|---|---|',

@@ -15,6 +15,7 @@ import type * as CliEntry from '../cli-entry.js';
 import { trainCodeCache } from '../code-cache.js';
 import { browse } from '../demo/scripted-browser.js';
 import { type Emulator, startEmulator } from '../emulator/server.js';
+import type * as Main from '../main.js';
 import { freeLoopbackPort } from '../net/free-port.js';
 import { type StoreData, storeVersion } from '../store/profile.js';
 import type { IO } from '../ui/io.js';
@@ -127,6 +128,19 @@ async function train(dir: string): Promise<void> {
     });
     // The vendored bundles the runs above loaded (conf, proper-lockfile, chalk) write their caches
     // when this process exits, as they would at run time.
+    // The start-up bundle: the fast paths, which write straight to fd 1 (the build throws that away).
+    await trainCodeCache(join(dir, 'pd-auth.cjs'), async (loaded) => {
+      const { run } = loaded as typeof Main;
+      writeFileSync(store, JSON.stringify(sample), { mode: 0o600 });
+      for (const argv of [
+        ['token'],
+        ['status', '--offline'],
+        ['status', '--offline', '--json'],
+        ['--help'],
+      ]) {
+        await run(argv);
+      }
+    });
     rmSync(store, { force: true });
   } finally {
     rmSync(configDir, { recursive: true, force: true });
