@@ -10,7 +10,8 @@
 const { dirname, join } = require('node:path');
 
 const file = join(__dirname, '..', 'dist', 'cli', 'pd-auth.cjs');
-const start = { file, state: 'node' };
+// createRequire from the loader's own Module class: the node:module module costs start-up time.
+const start = { file, state: 'node', createRequire: module.constructor.createRequire };
 globalThis[Symbol.for('pd-auth.start-bundle')] = start;
 const nodeModule = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
 let entry;
@@ -42,7 +43,7 @@ if (nodeModule?.enableCompileCache) {
         : 'used';
   const mod = { exports: {} };
   const load = start.script.runInThisContext();
-  load.call(mod.exports, mod.exports, module.constructor.createRequire(file), mod, file, dirname(file));
+  load.call(mod.exports, mod.exports, start.createRequire(file), mod, file, dirname(file));
   entry = mod.exports;
 }
 entry.run().then((code) => {

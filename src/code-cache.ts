@@ -1,5 +1,4 @@
 import { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -20,7 +19,7 @@ import { Script } from 'node:vm';
 export function requireBundle(file: string): unknown {
   if (nodeHasCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) {
     report(file, nodeHasCompileCache ? "Node's own compile cache" : 'off (NODE_DISABLE_COMPILE_CACHE)');
-    return createRequire(file)(file);
+    return requireFor(file)(file);
   }
   const source = readFileSync(file, 'utf8');
   const id = buildId(source);
@@ -48,12 +47,25 @@ function saveAtExit(script: Script, cacheFile: string, id: string): void {
   });
 }
 
+/**
+ * A require() for a bundle, resolving from its folder: with the createRequire bin/pd-auth.js hands
+ * over (loading node:module for it would cost start-up time), else node:module's.
+ */
+function requireFor(file: string): NodeJS.Require {
+  const create =
+    (globalThis as { [startKey]?: StartBundle })[startKey]?.createRequire ??
+    process.getBuiltinModule?.('node:module')?.createRequire;
+  if (!create) throw new Error('pd-auth: no way to make a require() here; run it through bin/pd-auth.js');
+  return create(file);
+}
+
 /** What bin/pd-auth.js records about the start-up bundle, which it loads itself (see there). */
 interface StartBundle {
   file: string;
   state: 'used' | 'missing' | 'refused' | 'none' | 'off' | 'node';
   id?: string;
   script?: Script;
+  createRequire?: (file: string) => NodeJS.Require;
   adopted?: boolean;
 }
 const startKey = Symbol.for('pd-auth.start-bundle');
@@ -134,7 +146,7 @@ function load(file: string, source: string, cachedData: Buffer | undefined) {
     dirname: string,
   ) => void;
   const mod = { exports: {} as unknown };
-  fn.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  fn.call(mod.exports, mod.exports, requireFor(file), mod, file, dirname(file));
   return { exports: mod.exports, script };
 }
 

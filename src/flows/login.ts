@@ -95,7 +95,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       deps.log.debug(`listening on ${target.listen.hosts.join(', ')} port ${target.listen.port}`);
     }
     // While the browser (or the person) works: the store's write code, needed right after the callback.
-    setImmediate(() => deps.store.preload());
+    deps.store.preload();
     const outcome = await waitForCallback(
       {
         server,

@@ -23,8 +23,9 @@ export interface ProfileStore {
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   /**
-   * Loads what a write needs (conf, the lock library) in the background, without touching the
-   * file: `login` calls it while it waits for the browser, so the save after the callback is quick.
+   * Gets a write ready in the background (loads conf and the lock library, and sets up conf, which
+   * reads the file but writes nothing): `login` calls it while it waits for the browser, so the save
+   * after the callback is quick.
    */
   preload(): void;
 }
@@ -192,8 +193,21 @@ export function openProfileStore(
     path,
     read,
     preload: () => {
-      // A failure to load shows again, and is reported, at the write itself.
-      void Promise.all([import('conf'), import('proper-lockfile')]).catch(() => {});
+      // One step per turn of the event loop, so that a callback arriving meanwhile waits for one at
+      // most: conf, the lock library, then conf's instance (it reads the file, and writes nothing).
+      // A failure here shows again, and is reported, at the write itself.
+      const next = (step: () => Promise<unknown>) =>
+        new Promise<void>((resolve) =>
+          setImmediate(() =>
+            step().then(
+              () => resolve(),
+              () => resolve(),
+            ),
+          ),
+        );
+      void next(() => import('conf'))
+        .then(() => next(() => import('proper-lockfile')))
+        .then(() => next(getConf));
     },
     getProfile: async (name) => (await read()).profiles[name],
     transaction,

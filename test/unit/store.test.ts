@@ -141,16 +141,26 @@ describe('openProfileStore: a missing file', () => {
 });
 
 describe('openProfileStore: preload', () => {
-  it('touches nothing on disk, and a write after it works', async () => {
+  it('writes no store file, and a write after it works', async () => {
     const store = openProfileStore(dir);
 
     store.preload();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const existedAfterPreload = existsSync(dir);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const fileAfterPreload = existsSync(file);
     await store.update('default', () => profile);
 
-    expect(existedAfterPreload).toBe(false);
+    expect(fileAfterPreload).toBe(false);
     expect(await store.getProfile('default')).toEqual(profile);
+  });
+
+  it('leaves an existing store as it was', async () => {
+    const before = writeStoreFile(`${JSON.stringify({ version: 2, profiles: { default: profile } })}\n`);
+    const store = openProfileStore(dir);
+
+    store.preload();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(readFileSync(file)).toEqual(before);
   });
 });
 
