@@ -6,7 +6,7 @@
  * Times come from hyperfine when it is installed (Debian's package), else from a Node harness that
  * alternates the two commands run by run.
  *
- * Environment: PD_AUTH_BENCH_RUNS (default 30), PD_AUTH_BENCH_LOGIN_RUNS (default 10),
+ * Environment: PD_AUTH_BENCH_RUNS (default 30), PD_AUTH_BENCH_LOGIN_RUNS (default 20),
  * PD_AUTH_BENCH_HARNESS=node (the Node harness even when hyperfine is there).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,7 +34,7 @@ const fetcher = fetchers.find(
   ([, probe]) => spawnSync(probe, ['--version'], { stdio: 'ignore' }).status === 0,
 );
 const runs = Number(process.env.PD_AUTH_BENCH_RUNS ?? 30);
-const loginRuns = Number(process.env.PD_AUTH_BENCH_LOGIN_RUNS ?? 10);
+const loginRuns = Number(process.env.PD_AUTH_BENCH_LOGIN_RUNS ?? 20);
 
 interface Sample {
   ms: number;

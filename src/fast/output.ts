@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { readEnv } from '../env.js';
 
 /**
@@ -28,13 +28,17 @@ export function warnNow(message: string): void {
 }
 
 /**
- * Whether `fd` is a terminal. Pipes, files and sockets are told apart by fstat, without loading
- * node:tty (which loads the whole stream and net machinery); only a character device asks node:tty.
+ * Whether `fd` is a terminal. Pipes, files, sockets and /dev/null are told apart by fstat, without
+ * loading node:tty (which loads the whole stream and net machinery); only another character device
+ * asks node:tty.
  */
 export async function isTerminal(fd: number): Promise<boolean> {
   if (process.platform !== 'win32') {
     try {
-      if (!fstatSync(fd).isCharacterDevice()) return false;
+      const st = fstatSync(fd);
+      if (!st.isCharacterDevice()) return false;
+      const devNull = statSync('/dev/null', { throwIfNoEntry: false });
+      if (devNull?.isCharacterDevice() && devNull.rdev === st.rdev) return false;
     } catch {
       return false;
     }
