@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -410,6 +411,23 @@ describe('pd-auth --help and --version: the fast path and the full CLI print the
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${version}\n`);
     expect(r.stderr).toBe('');
+  });
+
+  it('with stdout on /dev/null (no terminal, though a character device) it takes the fast path', () => {
+    const out = join(tmp.path, 'bundles-devnull.json');
+    const devNull = openSync('/dev/null', 'w');
+    try {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'pd-auth.js'), '--help'], {
+        env: cliEnv({ NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, BUNDLE_PROBE_OUT: out }),
+        stdio: ['ignore', devNull, 'pipe'],
+      });
+
+      expect(r.status).toBe(0);
+      expect(r.stderr.toString()).toBe('');
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([]);
+    } finally {
+      closeSync(devNull);
+    }
   });
 
   it('help for a command is not a fast path', async () => {
