@@ -1,6 +1,6 @@
 // Bundles the CLI into CommonJS files in dist/cli/ (Node starts CommonJS faster than ES modules, and
 // a CommonJS bundle never starts Node's ES module loader):
-// - pd-auth.cjs, what bin/pd-auth.js loads (src/main.ts): the fast paths (`token`, `status
+// - pd-auth.cjs, what bin/pd-auth.cjs loads (src/main.ts): the fast paths (`token`, `status
 //   --offline`, `--help`), else full.cjs, through the code cache loader (src/code-cache.ts);
 // - full.cjs, the whole CLI (commander and every command), loaded when that path does not apply;
 // - vendor/*.cjs, one bundle per heavy dependency, required only by the commands that use it;
@@ -49,7 +49,6 @@ const vendorExternals = {
         return { path: args.path, namespace: 'builtin' };
       if (args.path.startsWith('./vendor/')) return { path: args.path, external: true };
       if (args.path === 'open') return { path: 'open', namespace: 'vendor-open' };
-      // The code cache loader is a file of its own, which bin/pd-auth.js loads first.
       // main.ts loads the full CLI lazily: keep it out of the start-up file.
       if (/(\/cli-entry\.js|\/full\.cjs)$/.test(args.path)) return { path: './full.cjs', external: true };
       return undefined;
@@ -148,7 +147,7 @@ await build({
   plugins: [vendorExternals, shims],
 });
 
-// The bundles loaded with a code cache (by bin/pd-auth.js: pd-auth.cjs; by src/code-cache.ts: the
+// The bundles loaded with a code cache (by bin/pd-auth.cjs: pd-auth.cjs; by src/code-cache.ts: the
 // others) end with their build id: a cache is used only with the build it was made from.
 // Not undici (used only behind a proxy) nor the prompts (a person is typing): their caches would
 // add half a megabyte to the package for no start-up that counts.
@@ -176,7 +175,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-// The V8 code caches for pd-auth.cjs (loaded by bin/pd-auth.js) and full.cjs (src/code-cache.ts), from a training run of the
+// The V8 code caches for pd-auth.cjs (loaded by bin/pd-auth.cjs) and full.cjs (src/code-cache.ts), from a training run of the
 // commands whose start-up counts. What those commands print is not wanted here.
 const trained = spawnSync(process.execPath, ['dist/build/train-code-cache.js', 'dist/cli'], {
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -188,7 +187,7 @@ if (trained.status !== 0) throw new Error(`the code cache training exited with $
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.startsWith('PD_AUTH_') && !k.startsWith('PIPEDRIVE_')),
 );
-const help = spawnSync(process.execPath, ['bin/pd-auth.js', '--help'], { env, encoding: 'utf8' });
+const help = spawnSync(process.execPath, ['bin/pd-auth.cjs', '--help'], { env, encoding: 'utf8' });
 if (help.status !== 0 || !help.stdout.startsWith('Usage: pd-auth')) {
   throw new Error(`pd-auth --help exited with ${help.status}: ${help.stderr}`);
 }

@@ -5,7 +5,7 @@ import { Script } from 'node:vm';
 /**
  * Loads one of pd-auth's CommonJS bundles with a V8 code cache kept beside it (`<file>.cache`), so
  * that V8 does not parse and compile the same code again on every run (issue 5). Node 22.1 and later
- * have this built in (bin/pd-auth.js turns it on), and there the bundle is simply required; Node 20
+ * have this built in (bin/pd-auth.cjs turns it on), and there the bundle is simply required; Node 20
  * has not, and this is its stand-in.
  *
  * The build ends each bundle with a line naming its build (`// build <id>`, from a hash of the
@@ -48,18 +48,18 @@ function saveAtExit(script: Script, cacheFile: string, id: string): void {
 }
 
 /**
- * A require() for a bundle, resolving from its folder: with the createRequire bin/pd-auth.js hands
+ * A require() for a bundle, resolving from its folder: with the createRequire bin/pd-auth.cjs hands
  * over (loading node:module for it would cost start-up time), else node:module's.
  */
 function requireFor(file: string): NodeJS.Require {
   const create =
     (globalThis as { [startKey]?: StartBundle })[startKey]?.createRequire ??
     process.getBuiltinModule?.('node:module')?.createRequire;
-  if (!create) throw new Error('pd-auth: no way to make a require() here; run it through bin/pd-auth.js');
+  if (!create) throw new Error('pd-auth: no way to make a require() here; run it through bin/pd-auth.cjs');
   return create(file);
 }
 
-/** What bin/pd-auth.js records about the start-up bundle, which it loads itself (see there). */
+/** What bin/pd-auth.cjs records about the start-up bundle, which it loads itself (see there). */
 interface StartBundle {
   file: string;
   state: 'used' | 'missing' | 'refused' | 'none' | 'off' | 'node';

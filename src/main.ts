@@ -1,11 +1,11 @@
 import { ExitCode } from './errors.js';
 import { fastPath } from './fast/index.js';
 
-/** Where bin/pd-auth.js leaves its record of loading this bundle (see src/code-cache.ts). */
+/** Where bin/pd-auth.cjs leaves its record of loading this bundle (see src/code-cache.ts). */
 const startKey = Symbol.for('pd-auth.start-bundle');
 
 /**
- * The process glue (dist/cli/pd-auth.cjs, which bin/pd-auth.js loads): a fast path when one applies
+ * The process glue (dist/cli/pd-auth.cjs, which bin/pd-auth.cjs loads): a fast path when one applies
  * (src/fast/), else the full CLI with signals in and the exit code out.
  */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {

@@ -249,11 +249,11 @@ describe('the build', () => {
 });
 
 /**
- * bin/pd-auth.js loads the start-up bundle itself (a file of its own would cost more than the cache
+ * bin/pd-auth.cjs loads the start-up bundle itself (a file of its own would cost more than the cache
  * saves) and leaves the rest to src/code-cache.ts. Each case runs a copy of bin/ and dist/cli/, so
  * that the caches it damages and rewrites are its own.
  */
-describe.skipIf(nodeHasCompileCache)("bin/pd-auth.js: the start-up bundle's code cache", () => {
+describe.skipIf(nodeHasCompileCache)("bin/pd-auth.cjs: the start-up bundle's code cache", () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let bin: string;
   let cache: string;
@@ -262,7 +262,7 @@ describe.skipIf(nodeHasCompileCache)("bin/pd-auth.js: the start-up bundle's code
     tmp = makeTempDir();
     cpSync(join(repoRoot, 'bin'), join(tmp.path, 'bin'), { recursive: true });
     cpSync(join(repoRoot, 'dist', 'cli'), join(tmp.path, 'dist', 'cli'), { recursive: true });
-    bin = join(tmp.path, 'bin', 'pd-auth.js');
+    bin = join(tmp.path, 'bin', 'pd-auth.cjs');
     cache = join(tmp.path, 'dist', 'cli', 'pd-auth.cjs.cache');
     configDir = join(tmp.path, 'config');
   });

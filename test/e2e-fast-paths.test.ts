@@ -417,7 +417,7 @@ describe('pd-auth --help and --version: the fast path and the full CLI print the
     const out = join(tmp.path, 'bundles-devnull.json');
     const devNull = openSync('/dev/null', 'w');
     try {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'pd-auth.js'), '--help'], {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'pd-auth.cjs'), '--help'], {
         env: cliEnv({ NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, BUNDLE_PROBE_OUT: out }),
         stdio: ['ignore', devNull, 'pipe'],
       });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CommonJS (see bin/package.json): Node starts it without its ES module loader.
+// CommonJS (.cjs: Node neither starts its ES module loader nor looks for a package.json to decide).
 //
 // Loads and runs dist/cli/pd-auth.cjs, the start-up bundle (src/main.ts). Node 22.1+ caches compiled
 // code itself (module.enableCompileCache). Older Node compiles the bundle with the V8 code cache the
