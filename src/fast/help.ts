@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
+import { isTerminal } from '../ui/terminal.js';
 import { version } from '../version.js';
-import { fastEnv, isTerminal, writeAll } from './output.js';
+import { fastEnv, writeAll } from './output.js';
 
 /**
  * `pd-auth --help` (also `-h`, `help`, and no arguments at all, which prints the same and exits 2)
@@ -31,7 +32,7 @@ export async function fastHelp(
   } catch {
     return undefined;
   }
-  if ((await isTerminal(1)) && (process.stdout.columns ?? 80) !== 80) return undefined;
+  if (isTerminal(1) && (process.stdout.columns ?? 80) !== 80) return undefined;
   await writeAll(1, text);
   return arg === undefined ? ExitCode.usage : ExitCode.ok;
 }

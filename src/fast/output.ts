@@ -1,4 +1,4 @@
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { readEnv } from '../env.js';
 
 /**
@@ -25,25 +25,6 @@ export function warnNow(message: string): void {
   } catch {
     // stderr closed or full: a warning is not worth failing for.
   }
-}
-
-/**
- * Whether `fd` is a terminal. Pipes, files, sockets and /dev/null are told apart by fstat, without
- * loading node:tty (which loads the whole stream and net machinery); only another character device
- * asks node:tty.
- */
-export async function isTerminal(fd: number): Promise<boolean> {
-  if (process.platform !== 'win32') {
-    try {
-      const st = fstatSync(fd);
-      if (!st.isCharacterDevice()) return false;
-      const devNull = statSync('/dev/null', { throwIfNoEntry: false });
-      if (devNull?.isCharacterDevice() && devNull.rdev === st.rdev) return false;
-    } catch {
-      return false;
-    }
-  }
-  return (await import('node:tty')).isatty(fd);
 }
 
 /**
