@@ -290,12 +290,7 @@ describe('pd-auth login (spawned, against the emulator)', () => {
       expect(r.stderr).toContain(`port ${fx.callbackPort}`);
       expect(r.stderr).toContain('--redirect-uri');
       expect(storeBytes(configDir)).toBeUndefined();
-      const v4 = createServer();
-      const v4Free = await new Promise<boolean>((resolve) => {
-        v4.once('error', () => resolve(false));
-        v4.listen({ host: '127.0.0.1', port: fx.callbackPort }, () => v4.close(() => resolve(true)));
-      });
-      expect(v4Free).toBe(true);
+      expect(await portIsFree(fx.callbackPort, ['127.0.0.1'])).toBe(true);
     });
   });
 

@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { readEnv } from '../env.js';
+import { openProfileStore } from '../store/profile-store.js';
 
 /**
  * Writes `text` to fd 1 or 2 straight through the file descriptor: no stream objects, which cost
@@ -34,4 +35,17 @@ export function warnNow(message: string): void {
 export function fastEnv(env: NodeJS.ProcessEnv) {
   const e = readEnv(env);
   return e.debug || e.httpTimeoutSeconds === 'invalid' ? undefined : e;
+}
+
+/**
+ * The store as a fast path reads it: with the full CLI's warnings (a tightened mode is not
+ * tightened, nor said, twice); undefined when it cannot be read, which the full CLI then reports.
+ */
+export async function readStoreForFastPath(configDir: string) {
+  const store = openProfileStore(configDir, undefined, warnNow);
+  try {
+    return { path: store.path, data: await store.read() };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,8 @@
 import { activeFromStore, defaultProfile, profileNameBeforeStore } from '../flows/profile-name.js';
 import { offlineStatus, statusExitCode, storedStatuses } from '../flows/status-offline.js';
 import { profileNamePattern } from '../store/profile.js';
-import { openProfileStore } from '../store/profile-store.js';
 import { statusOutput } from '../ui/status-text.js';
-import { fastEnv, warnNow, writeAll } from './output.js';
+import { fastEnv, readStoreForFastPath, writeAll } from './output.js';
 
 export interface StatusArgs {
   profile?: string;
@@ -54,13 +53,9 @@ export async function fastStatus(argv: string[], env: NodeJS.ProcessEnv): Promis
   } catch {
     return undefined;
   }
-  const store = openProfileStore(e.configDir, undefined, warnNow);
-  let data: Awaited<ReturnType<typeof store.read>>;
-  try {
-    data = await store.read();
-  } catch {
-    return undefined;
-  }
+  const store = await readStoreForFastPath(e.configDir);
+  if (!store) return undefined;
+  const { data } = store;
   const active = activeFromStore(e.profile, data);
   const names = args.all ? 'all' : [named ?? data.activeProfile ?? defaultProfile];
   const list = await storedStatuses(names, data, active, 'offline', (s) => offlineStatus(s, Date.now()));

@@ -1,8 +1,8 @@
 import { formatToken, type TokenFormat, tokenFormats } from '../commands/token-format.js';
+import { defaultProfile, profileNameBeforeStore } from '../flows/profile-name.js';
 import { needsRefresh } from '../oauth/token-set.js';
 import { profileNamePattern } from '../store/profile.js';
-import { openProfileStore } from '../store/profile-store.js';
-import { fastEnv, warnNow, writeAll } from './output.js';
+import { fastEnv, readStoreForFastPath, writeAll } from './output.js';
 
 export interface TokenArgs {
   profile?: string;
@@ -49,18 +49,16 @@ export async function fastToken(argv: string[], env: NodeJS.ProcessEnv): Promise
   const args = parseTokenArgv(argv);
   const e = args && fastEnv(env);
   if (!args || !e) return undefined;
-  if (args.profile === undefined && e.profile !== undefined && !profileNamePattern.test(e.profile)) {
-    return undefined;
-  }
-  // Same wording as the full CLI's warnings; a tightened mode is not tightened (nor said) twice.
-  const store = openProfileStore(e.configDir, undefined, warnNow);
-  let data: Awaited<ReturnType<typeof store.read>>;
+  let named: string | undefined;
   try {
-    data = await store.read();
+    named = profileNameBeforeStore(args.profile, e.profile);
   } catch {
     return undefined;
   }
-  const name = args.profile ?? e.profile ?? data.activeProfile ?? 'default';
+  const store = await readStoreForFastPath(e.configDir);
+  if (!store) return undefined;
+  const { data } = store;
+  const name = named ?? data.activeProfile ?? defaultProfile;
   const tokens = data.profiles[name]?.tokens;
   const now = Date.now();
   if (

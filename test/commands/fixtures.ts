@@ -94,7 +94,7 @@ export async function revokeAtEmulator(fx: EmulatorFixture, token: string): Prom
 }
 
 /** True when the port can be bound on 127.0.0.1 (and ::1 where there is IPv6), then released. */
-export async function portIsFree(port: number): Promise<boolean> {
+export async function portIsFree(port: number, hosts = ['127.0.0.1', '::1']): Promise<boolean> {
   const tryBind = (host: string) =>
     new Promise<boolean>((resolve) => {
       const s = createServer();
@@ -103,7 +103,8 @@ export async function portIsFree(port: number): Promise<boolean> {
       );
       s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
     });
-  return (await tryBind('127.0.0.1')) && (await tryBind('::1'));
+  for (const host of hosts) if (!(await tryBind(host))) return false;
+  return true;
 }
 
 /** The authorize URL pd-auth printed (the first one). */

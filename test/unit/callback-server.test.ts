@@ -354,11 +354,7 @@ describe('startCallbackServer: listening and closing', () => {
     await new Promise<void>((resolve) => blocker?.listen({ host: '::1', port }, resolve));
 
     const err = await start(port).catch((e: unknown) => e);
-    const v4 = createServer();
-    const v4Free = await new Promise<boolean>((resolve) => {
-      v4.once('error', () => resolve(false));
-      v4.listen({ host: '127.0.0.1', port }, () => v4.close(() => resolve(true)));
-    });
+    const v4Free = await canListen('127.0.0.1', port);
 
     expect(err).toBeInstanceOf(PortInUseError);
     expect((err as Error).message).toBe(`cannot listen on [::1]:${port} (EADDRINUSE)`);
