@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   readStore,
   refreshAtEmulator,
   seedLogin,
+  storeBytes,
   storePath,
 } from './commands/fixtures.js';
 import { type CliResult, cliEnv, runCli } from './helpers/cli.js';
@@ -190,6 +191,8 @@ describe('SIGKILL in the middle of writes', () => {
     const dir = join(tmp.path, 'config');
     const temps = await crashUntilTempFile(dir);
     const expected = await openProfileStore(dir).read();
+    // No profiles.json at all when the very first write died between its temp file and the rename.
+    const before = storeBytes(dir);
 
     const r = await runCli(['profiles', '--names'], cliEnv({ PD_AUTH_CONFIG_DIR: dir }));
 
@@ -200,10 +203,32 @@ describe('SIGKILL in the middle of writes', () => {
         .map((n) => `${n}\n`)
         .join(''),
     );
-    expect(readStore(dir)).toEqual(expected);
+    // Reading changed nothing: profiles.json (or its absence) is as it was.
+    expect(storeBytes(dir)).toEqual(before);
+    if (before !== undefined) expect(readStore(dir)).toEqual(expected);
     // They hold credentials, so at least they are private.
     for (const t of temps) expect(permissions(join(dir, t)), t).toBe(0o600);
   }, 60_000);
+
+  // The two shapes the crash above can leave, made by hand so both are always covered.
+  it.each([
+    ['no profiles.json (the first write died before its rename)', 0],
+    ['profiles.json holding write 1, a temp file holding write 2', 1],
+  ])('a temp file is not taken for the store: %s', async (_, stored) => {
+    const dir = join(tmp.path, 'config');
+    mkdirSync(dir, { mode: 0o700 });
+    if (stored > 0) await openProfileStore(dir).update('p0', () => writer.profileFor(stored));
+    const temp = join(dir, 'profiles.json.tmp-4242');
+    writeFileSync(temp, `${JSON.stringify(storeAfter(stored + 1), null, '\t')}\n`, { mode: 0o600 });
+    const before = storeBytes(dir);
+
+    const r = await runCli(['profiles', '--names'], cliEnv({ PD_AUTH_CONFIG_DIR: dir }));
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(stored > 0 ? 'p0\n' : '');
+    expect(storeBytes(dir)).toEqual(before);
+    expect(existsSync(temp)).toBe(true);
+  });
 
   it('after a crash, `pd-auth logout` leaves no copy of the removed tokens in a leftover temp file', async () => {
     const dir = join(tmp.path, 'config');
@@ -228,6 +253,23 @@ describe('SIGKILL in the middle of writes', () => {
       `left in ${readdirSync(dir).join(', ')}`,
     ).toEqual([]);
   }, 60_000);
+
+  it('a crash in the very first write (no profiles.json yet): `pd-auth logout` removes the temp file holding its tokens', async () => {
+    const dir = join(tmp.path, 'config');
+    mkdirSync(dir, { mode: 0o700 });
+    const temp = join(dir, 'profiles.json.tmp-4242');
+    writeFileSync(temp, `${JSON.stringify(storeAfter(1), null, '\t')}\n`, { mode: 0o600 });
+    expect(readFileSync(temp, 'utf8')).toContain('"refreshToken"');
+
+    const r = await runCli(['logout', '--profile', 'p1'], cliEnv({ PD_AUTH_CONFIG_DIR: dir }));
+
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'Profile "p1" has no tokens stored; nothing to do.\n' +
+        'Removed a temp file that an interrupted pd-auth had left beside the store (it could hold tokens).\n',
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
 
   it('a lock left by a SIGKILLed writer is taken over by the next pd-auth command within ~10 s', async () => {
     const dir = join(tmp.path, 'config');

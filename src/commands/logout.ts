@@ -6,10 +6,16 @@ import { parseProfileName, profileOptionHelp } from './shared.js';
 
 export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> {
   const { logout } = await import('../flows/logout.js');
-  const { result, revoked } = await logout(opts, deps);
+  const { result, revoked, leftovers } = await logout(opts, deps);
   const say = (s: string) => deps.io.stderr.write(`${s}\n`);
-  if (result === 'nothing-stored') say(`Profile "${opts.profile}" has no tokens stored; nothing to do.`);
-  else if (result === 'kept') say('Not revoked; nothing was removed.');
+  if (result === 'nothing-stored') {
+    say(`Profile "${opts.profile}" has no tokens stored; nothing to do.`);
+    if (leftovers > 0) {
+      say(
+        `Removed ${leftovers === 1 ? 'a temp file' : `${leftovers} temp files`} that an interrupted pd-auth had left beside the store (${leftovers === 1 ? 'it' : 'they'} could hold tokens).`,
+      );
+    }
+  } else if (result === 'kept') say('Not revoked; nothing was removed.');
   else {
     if (revoked) say('Revoked the refresh token at Pipedrive: the app is uninstalled for this user.');
     say(

@@ -11,18 +11,24 @@ export interface LogoutOptions {
 
 export type LogoutResult = 'removed' | 'nothing-stored' | 'kept';
 
+export interface LogoutOutcome {
+  result: LogoutResult;
+  revoked: boolean;
+  /** Temp files a killed pd-auth had left beside the store (copies of it, tokens included), removed. */
+  leftovers: number;
+}
+
 /**
  * Forgets the profile's tokens (its app credentials stay, for the next login). Always succeeds
  * locally; only `--revoke` talks to Pipedrive, and a revoke that fails keeps the tokens so it can be
  * tried again. Revoking the refresh token uninstalls the app for that user (pipedrive-oauth.md §4).
  */
-export async function logout(
-  opts: LogoutOptions,
-  deps: Deps,
-): Promise<{ result: LogoutResult; revoked: boolean }> {
+export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOutcome> {
   const { profile: name } = opts;
   const profile = await deps.store.getProfile(name);
-  if (!profile?.tokens) return { result: 'nothing-stored', revoked: false };
+  // Nothing to remove from the store; a crashed write may still have left a copy of tokens beside it.
+  if (!profile?.tokens)
+    return { result: 'nothing-stored', revoked: false, leftovers: await deps.store.removeLeftovers() };
   let revoked = false;
   if (opts.revoke) {
     if (deps.io.isInteractive && !opts.yes) {
@@ -32,7 +38,7 @@ export async function logout(
         false,
         { signal: deps.signal },
       );
-      if (!ok) return { result: 'kept', revoked: false };
+      if (!ok) return { result: 'kept', revoked: false, leftovers: 0 };
     }
     if (!profile.clientSecret) {
       throw new PdAuthError(
@@ -64,5 +70,6 @@ export async function logout(
     const { tokens: _t, user: _u, company: _c, ...rest } = cur;
     return { ...rest, updatedAt: deps.now() };
   });
-  return { result: 'removed', revoked };
+  // The write above removed any leftover temp files (see profile-store.ts).
+  return { result: 'removed', revoked, leftovers: 0 };
 }

@@ -28,6 +28,11 @@ export interface ProfileStore {
    * after the callback is quick.
    */
   preload(): void;
+  /**
+   * Removes the temp files a killed writer left beside the store (each a full copy of it, tokens
+   * included), holding the lock; returns how many. Takes no lock when there are none.
+   */
+  removeLeftovers(): Promise<number>;
 }
 
 /**
@@ -90,15 +95,17 @@ function ensurePrivate(dir: string, file: string, warn: (message: string) => voi
  * a full copy of the store, tokens included, that a logout would not remove. Called with the store
  * lock held, when no live writer can own one.
  */
-function removeOrphanedTempFiles(dir: string): void {
-  let names: string[];
+function removeOrphanedTempFiles(dir: string): number {
+  const names = orphanedTempFiles(dir);
+  for (const name of names) rmSync(join(dir, name), { force: true });
+  return names.length;
+}
+
+function orphanedTempFiles(dir: string): string[] {
   try {
-    names = readdirSync(dir);
+    return readdirSync(dir).filter((name) => name.startsWith(`${storeFileName}.tmp-`));
   } catch {
-    return;
-  }
-  for (const name of names) {
-    if (name.startsWith(`${storeFileName}.tmp-`)) rmSync(join(dir, name), { force: true });
+    return [];
   }
 }
 
@@ -210,6 +217,8 @@ export function openProfileStore(
         .then(() => next(getConf));
     },
     getProfile: async (name) => (await read()).profiles[name],
+    removeLeftovers: async () =>
+      orphanedTempFiles(dir).length === 0 ? 0 : transaction(async () => removeOrphanedTempFiles(dir)),
     transaction,
     update: (name, fn) =>
       transaction(async (tx) => {

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PdAuthError } from '../../src/errors.js';
+import { withFileLock } from '../../src/store/lock.js';
 import type { Profile, StoreData } from '../../src/store/profile.js';
 import { openProfileStore, storeFileName } from '../../src/store/profile-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -161,6 +162,44 @@ describe('openProfileStore: preload', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     expect(readFileSync(file)).toEqual(before);
+  });
+});
+
+describe('openProfileStore: removeLeftovers', () => {
+  const leftover = (name: string) => join(dir, `${storeFileName}.tmp-${name}`);
+
+  it('removes the temp files a killed writer left, holding the lock, and nothing else', async () => {
+    const before = writeStoreFile(`${JSON.stringify({ version: 2, profiles: { default: profile } })}\n`);
+    writeFileSync(leftover('1a'), '{"version": 2, "profiles": {}}\n', { mode: 0o600 });
+    writeFileSync(leftover('2b'), '{"vers', { mode: 0o600 });
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    const store = openProfileStore(dir, { staleMs: 5_000, waitMs: 2_000 });
+
+    // Another holder of the lock: the sweep waits for it.
+    let sweptWhileHeld = false;
+    let swept: Promise<number> | undefined;
+    await withFileLock(file, async () => {
+      swept = store.removeLeftovers();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      sweptWhileHeld = !existsSync(leftover('1a'));
+    });
+
+    expect(await swept).toBe(2);
+    expect(sweptWhileHeld).toBe(false);
+    expect(existsSync(leftover('1a')) || existsSync(leftover('2b'))).toBe(false);
+    expect(readFileSync(file)).toEqual(before);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('with none, returns 0 without taking the lock or creating a store', async () => {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const store = openProfileStore(dir, { staleMs: 5_000, waitMs: 100 });
+
+    // Holding the lock: a sweep that tried to take it would fail after waitMs.
+    const n = await withFileLock(file, () => store.removeLeftovers());
+
+    expect(n).toBe(0);
+    expect(existsSync(file)).toBe(false);
   });
 });
 
