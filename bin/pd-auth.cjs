@@ -16,7 +16,11 @@ globalThis[Symbol.for('pd-auth.start-bundle')] = start;
 const nodeModule = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
 let entry;
 if (nodeModule?.enableCompileCache) {
-  nodeModule.enableCompileCache();
+  // Off with NODE_DISABLE_COMPILE_CACHE; it fails when its folder cannot be written. --verbose says which.
+  const { status, message } = nodeModule.enableCompileCache();
+  const { FAILED, DISABLED } = nodeModule.constants.compileCacheStatus;
+  if (status === DISABLED) start.state = 'off';
+  else if (status === FAILED) Object.assign(start, { state: 'failed', message });
   entry = require(file);
 } else if (process.env.NODE_DISABLE_COMPILE_CACHE) {
   start.state = 'off';

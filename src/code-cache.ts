@@ -18,7 +18,7 @@ import { Script } from 'node:vm';
  */
 export function requireBundle(file: string): unknown {
   if (nodeHasCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) {
-    report(file, nodeHasCompileCache ? "Node's own compile cache" : 'off (NODE_DISABLE_COMPILE_CACHE)');
+    report(file, nodeHasCompileCache ? nodeCacheState() : 'off (NODE_DISABLE_COMPILE_CACHE)');
     return requireFor(file)(file);
   }
   const source = readFileSync(file, 'utf8');
@@ -59,10 +59,25 @@ function requireFor(file: string): NodeJS.Require {
   return create(file);
 }
 
+/**
+ * On Node 22.1+: what became of Node's own compile cache, as bin/pd-auth.cjs found it (it turns the
+ * cache on), or else as the environment says.
+ */
+function nodeCacheState(): string {
+  const start = (globalThis as { [startKey]?: StartBundle })[startKey];
+  if (start?.state === 'failed')
+    return `Node's own compile cache failed to start: ${start.message ?? 'no reason given'}`;
+  if (start ? start.state === 'off' : process.env.NODE_DISABLE_COMPILE_CACHE)
+    return 'off (NODE_DISABLE_COMPILE_CACHE)';
+  return "Node's own compile cache";
+}
+
 /** What bin/pd-auth.cjs records about the start-up bundle, which it loads itself (see there). */
 interface StartBundle {
   file: string;
-  state: 'used' | 'missing' | 'refused' | 'none' | 'off' | 'node';
+  state: 'used' | 'missing' | 'refused' | 'none' | 'off' | 'node' | 'failed';
+  /** Why Node's compile cache failed to start (state 'failed'). */
+  message?: string;
   id?: string;
   script?: Script;
   createRequire?: (file: string) => NodeJS.Require;
@@ -82,6 +97,7 @@ export function adoptStartBundle(): void {
     none: 'none (the bundle has no build id)',
     off: 'off (NODE_DISABLE_COMPILE_CACHE)',
     node: "Node's own compile cache",
+    failed: nodeCacheState(),
   }[start.state];
   report(start.file, what);
   if ((start.state === 'missing' || start.state === 'refused') && start.script && start.id) {

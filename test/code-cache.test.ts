@@ -223,6 +223,43 @@ describe.skipIf(!nodeHasCompileCache)("requireBundle (Node 22.1 and later: Node'
     expect(r.report).toEqual(["code cache for bundle.cjs: Node's own compile cache"]);
     expect(existsSync(`${file}.cache`)).toBe(false);
   });
+
+  const verbose = (extra: Record<string, string>) => {
+    const env = { ...cliEnv({ PD_AUTH_CONFIG_DIR: join(tmp.path, 'config') }), ...extra };
+    delete env.NODE_OPTIONS;
+    if (!('NODE_DISABLE_COMPILE_CACHE' in extra)) delete env.NODE_DISABLE_COMPILE_CACHE;
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'bin', 'pd-auth.cjs'), 'status', '--offline', '--verbose'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    return r.stderr.split('\n').filter((l) => l.startsWith('[debug] code cache for'));
+  };
+
+  it('--verbose says when NODE_DISABLE_COMPILE_CACHE has turned it off', () => {
+    expect(verbose({ NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual([
+      '[debug] code cache for pd-auth.cjs: off (NODE_DISABLE_COMPILE_CACHE)',
+      '[debug] code cache for full.cjs: off (NODE_DISABLE_COMPILE_CACHE)',
+    ]);
+  });
+
+  it('--verbose says when it failed to start, and why (its folder is under a file)', () => {
+    // Node keeps it in os.tmpdir(): a TMPDIR that is a file makes the folder impossible to create.
+    const file = join(tmp.path, 'a-file');
+    writeFileSync(file, '');
+
+    const lines = verbose({ TMPDIR: file });
+
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^\[debug\] code cache for (pd-auth|full)\.cjs: Node's own compile cache failed to start: \S/,
+      );
+    }
+  });
 });
 
 describe('the build', () => {
