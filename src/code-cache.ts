@@ -18,7 +18,7 @@ import { Script } from 'node:vm';
  */
 export function requireBundle(file: string): unknown {
   if (nodeHasCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) {
-    report(file, nodeHasCompileCache ? nodeCacheState() : 'off (NODE_DISABLE_COMPILE_CACHE)');
+    report(file, notOurCache());
     return requireFor(file)(file);
   }
   const source = readFileSync(file, 'utf8');
@@ -60,10 +60,11 @@ function requireFor(file: string): NodeJS.Require {
 }
 
 /**
- * On Node 22.1+: what became of Node's own compile cache, as bin/pd-auth.cjs found it (it turns the
- * cache on), or else as the environment says.
+ * When pd-auth keeps no cache of its own: off (NODE_DISABLE_COMPILE_CACHE), or, on Node 22.1+, what
+ * became of Node's compile cache. As bin/pd-auth.cjs found it (it turns that cache on), else as the
+ * environment says.
  */
-function nodeCacheState(): string {
+function notOurCache(): string {
   const start = (globalThis as { [startKey]?: StartBundle })[startKey];
   if (start?.state === 'failed')
     return `Node's own compile cache failed to start: ${start.message ?? 'no reason given'}`;
@@ -90,15 +91,13 @@ export function adoptStartBundle(): void {
   const start = (globalThis as { [startKey]?: StartBundle })[startKey];
   if (!start || start.adopted) return;
   start.adopted = true;
-  const what = {
+  const ours: Partial<Record<StartBundle['state'], string>> = {
     used: 'used',
     missing: 'missing: written at exit',
     refused: 'refused by V8: written at exit',
     none: 'none (the bundle has no build id)',
-    off: 'off (NODE_DISABLE_COMPILE_CACHE)',
-    node: "Node's own compile cache",
-    failed: nodeCacheState(),
-  }[start.state];
+  };
+  const what = ours[start.state] ?? notOurCache();
   report(start.file, what);
   if ((start.state === 'missing' || start.state === 'refused') && start.script && start.id) {
     saveAtExit(start.script, `${start.file}.cache`, start.id);

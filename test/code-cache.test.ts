@@ -30,8 +30,11 @@ interface Loaded {
 }
 
 /** A child's environment without anything that turns compile caches off (unless the test adds it). */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function childEnv(
+  extra: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env = { ...base };
   delete env.NODE_DISABLE_COMPILE_CACHE;
   delete env.NODE_COMPILE_CACHE;
   delete env.NODE_OPTIONS;
@@ -49,6 +52,12 @@ function load(
   });
   if (r.status !== 0) throw new Error(`require-bundle.mjs exited with ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Loaded;
+}
+
+/** Runs a bin/pd-auth.cjs as a child with its own store folder and childEnv's environment. */
+function runBin(bin: string, args: string[], configDir: string, extra: Record<string, string> = {}) {
+  const env = childEnv(extra, cliEnv({ PD_AUTH_CONFIG_DIR: configDir }));
+  return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
 }
 
 const stamped = (lines: string[], buildId = id) => `${[...lines, `// build ${buildId}`].join('\n')}\n`;
@@ -224,20 +233,15 @@ describe.skipIf(!nodeHasCompileCache)("requireBundle (Node 22.1 and later: Node'
     expect(existsSync(`${file}.cache`)).toBe(false);
   });
 
-  const verbose = (extra: Record<string, string>) => {
-    const env = { ...cliEnv({ PD_AUTH_CONFIG_DIR: join(tmp.path, 'config') }), ...extra };
-    delete env.NODE_OPTIONS;
-    if (!('NODE_DISABLE_COMPILE_CACHE' in extra)) delete env.NODE_DISABLE_COMPILE_CACHE;
-    const r = spawnSync(
-      process.execPath,
-      [join(repoRoot, 'bin', 'pd-auth.cjs'), 'status', '--offline', '--verbose'],
-      {
-        env,
-        encoding: 'utf8',
-      },
-    );
-    return r.stderr.split('\n').filter((l) => l.startsWith('[debug] code cache for'));
-  };
+  const verbose = (extra: Record<string, string>) =>
+    runBin(
+      join(repoRoot, 'bin', 'pd-auth.cjs'),
+      ['status', '--offline', '--verbose'],
+      join(tmp.path, 'config'),
+      extra,
+    )
+      .stderr.split('\n')
+      .filter((l) => l.startsWith('[debug] code cache for'));
 
   it('--verbose says when NODE_DISABLE_COMPILE_CACHE has turned it off', () => {
     expect(verbose({ NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual([
@@ -305,12 +309,7 @@ describe.skipIf(nodeHasCompileCache)("bin/pd-auth.cjs: the start-up bundle's cod
   });
   afterEach(() => tmp.remove());
 
-  const run = (args: string[], extra: Record<string, string> = {}) => {
-    const env = cliEnv({ PD_AUTH_CONFIG_DIR: configDir });
-    delete env.NODE_DISABLE_COMPILE_CACHE;
-    delete env.NODE_OPTIONS;
-    return spawnSync(process.execPath, [bin, ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
-  };
+  const run = (args: string[], extra: Record<string, string> = {}) => runBin(bin, args, configDir, extra);
   const reported = (stderr: string) =>
     stderr.split('\n').find((l) => l.startsWith('[debug] code cache for pd-auth.cjs:'));
 

@@ -210,6 +210,13 @@ describe('SIGKILL in the middle of writes', () => {
     for (const t of temps) expect(permissions(join(dir, t)), t).toBe(0o600);
   }, 60_000);
 
+  /** What a writer killed before renaming write `seq` into place leaves: the whole store after it. */
+  function leaveTempFile(dir: string, seq: number): string {
+    const temp = join(dir, 'profiles.json.tmp-4242');
+    writeFileSync(temp, `${JSON.stringify(storeAfter(seq), null, '\t')}\n`, { mode: 0o600 });
+    return temp;
+  }
+
   // The two shapes the crash above can leave, made by hand so both are always covered.
   it.each([
     ['no profiles.json (the first write died before its rename)', 0],
@@ -218,8 +225,7 @@ describe('SIGKILL in the middle of writes', () => {
     const dir = join(tmp.path, 'config');
     mkdirSync(dir, { mode: 0o700 });
     if (stored > 0) await openProfileStore(dir).update('p0', () => writer.profileFor(stored));
-    const temp = join(dir, 'profiles.json.tmp-4242');
-    writeFileSync(temp, `${JSON.stringify(storeAfter(stored + 1), null, '\t')}\n`, { mode: 0o600 });
+    const temp = leaveTempFile(dir, stored + 1);
     const before = storeBytes(dir);
 
     const r = await runCli(['profiles', '--names'], cliEnv({ PD_AUTH_CONFIG_DIR: dir }));
@@ -258,8 +264,7 @@ describe('SIGKILL in the middle of writes', () => {
   it('a crash in the very first write (no profiles.json yet): `pd-auth logout` removes the temp file holding its tokens', async () => {
     const dir = join(tmp.path, 'config');
     mkdirSync(dir, { mode: 0o700 });
-    const temp = join(dir, 'profiles.json.tmp-4242');
-    writeFileSync(temp, `${JSON.stringify(storeAfter(1), null, '\t')}\n`, { mode: 0o600 });
+    const temp = leaveTempFile(dir, 1);
     expect(readFileSync(temp, 'utf8')).toContain('"refreshToken"');
 
     const r = await runCli(['logout', '--profile', 'p1'], cliEnv({ PD_AUTH_CONFIG_DIR: dir }));
@@ -267,7 +272,7 @@ describe('SIGKILL in the middle of writes', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       'Profile "p1" has no tokens stored; nothing to do.\n' +
-        'Removed a temp file that an interrupted pd-auth had left beside the store (it could hold tokens).\n',
+        'Removed a temp file that an interrupted pd-auth had left beside the store (a copy of the store, which can hold tokens).\n',
     );
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -11,8 +11,9 @@ export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> 
   if (result === 'nothing-stored') {
     say(`Profile "${opts.profile}" has no tokens stored; nothing to do.`);
     if (leftovers > 0) {
+      const files = leftovers === 1 ? 'a temp file' : `${leftovers} temp files`;
       say(
-        `Removed ${leftovers === 1 ? 'a temp file' : `${leftovers} temp files`} that an interrupted pd-auth had left beside the store (${leftovers === 1 ? 'it' : 'they'} could hold tokens).`,
+        `Removed ${files} that an interrupted pd-auth had left beside the store (a copy of the store, which can hold tokens).`,
       );
     }
   } else if (result === 'kept') say('Not revoked; nothing was removed.');

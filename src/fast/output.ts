@@ -1,5 +1,7 @@
 import { writeSync } from 'node:fs';
 import { readEnv } from '../env.js';
+import { defaultProfile, profileNameBeforeStore } from '../flows/profile-name.js';
+import type { StoreData } from '../store/profile.js';
 import { openProfileStore } from '../store/profile-store.js';
 
 /**
@@ -38,14 +40,32 @@ export function fastEnv(env: NodeJS.ProcessEnv) {
 }
 
 /**
- * The store as a fast path reads it: with the full CLI's warnings (a tightened mode is not
- * tightened, nor said, twice); undefined when it cannot be read, which the full CLI then reports.
+ * Where the store-reading fast paths (`token`, `status --offline`) start: the environment (see
+ * fastEnv), the store as the full CLI reads it (with its warnings: a tightened mode is not
+ * tightened, nor said, twice), and the profile to report: --profile, else PD_AUTH_PROFILE, else the
+ * active one (none with `all`). Undefined whenever the full CLI has something to say instead: debug
+ * output, a bad PD_AUTH_HTTP_TIMEOUT or PD_AUTH_PROFILE, or a store it cannot read.
  */
-export async function readStoreForFastPath(configDir: string) {
-  const store = openProfileStore(configDir, undefined, warnNow);
+export async function readStoreForFastPath(
+  env: NodeJS.ProcessEnv,
+  profileOption: string | undefined,
+  all = false,
+) {
+  const e = fastEnv(env);
+  if (!e) return undefined;
+  let named: string | undefined;
   try {
-    return { path: store.path, data: await store.read() };
+    named = all ? undefined : profileNameBeforeStore(profileOption, e.profile);
   } catch {
     return undefined;
   }
+  const store = openProfileStore(e.configDir, undefined, warnNow);
+  let data: StoreData;
+  try {
+    data = await store.read();
+  } catch {
+    return undefined;
+  }
+  const name = all ? undefined : (named ?? data.activeProfile ?? defaultProfile);
+  return { env: e, path: store.path, data, name };
 }

@@ -1,8 +1,8 @@
-import { activeFromStore, defaultProfile, profileNameBeforeStore } from '../flows/profile-name.js';
+import { activeFromStore } from '../flows/profile-name.js';
 import { offlineStatus, statusExitCode, storedStatuses } from '../flows/status-offline.js';
 import { profileNamePattern } from '../store/profile.js';
 import { statusOutput } from '../ui/status-text.js';
-import { fastEnv, readStoreForFastPath, writeAll } from './output.js';
+import { readStoreForFastPath, writeAll } from './output.js';
 
 export interface StatusArgs {
   profile?: string;
@@ -45,21 +45,13 @@ export function parseStatusArgv(argv: string[]): StatusArgs | undefined {
  */
 export async function fastStatus(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const args = parseStatusArgv(argv);
-  const e = args && fastEnv(env);
-  if (!args || !e) return undefined;
-  let named: string | undefined;
-  try {
-    named = args.all ? undefined : profileNameBeforeStore(args.profile, e.profile);
-  } catch {
-    return undefined;
-  }
-  const store = await readStoreForFastPath(e.configDir);
-  if (!store) return undefined;
-  const { data } = store;
-  const active = activeFromStore(e.profile, data);
-  const names = args.all ? 'all' : [named ?? data.activeProfile ?? defaultProfile];
+  const read = args && (await readStoreForFastPath(env, args.profile, args.all));
+  if (!args || !read) return undefined;
+  const { data, name } = read;
+  const active = activeFromStore(read.env.profile, data);
+  const names = name === undefined ? 'all' : [name];
   const list = await storedStatuses(names, data, active, 'offline', (s) => offlineStatus(s, Date.now()));
-  const out = statusOutput(list, { json: args.json, storePath: store.path, now: Date.now() });
+  const out = statusOutput(list, { json: args.json, storePath: read.path, now: Date.now() });
   if (out.stdout) await writeAll(1, out.stdout);
   if (out.stderr) await writeAll(2, out.stderr);
   return statusExitCode(list);

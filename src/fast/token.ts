@@ -1,8 +1,7 @@
 import { formatToken, type TokenFormat, tokenFormats } from '../commands/token-format.js';
-import { defaultProfile, profileNameBeforeStore } from '../flows/profile-name.js';
 import { needsRefresh } from '../oauth/token-set.js';
 import { profileNamePattern } from '../store/profile.js';
-import { fastEnv, readStoreForFastPath, writeAll } from './output.js';
+import { readStoreForFastPath, writeAll } from './output.js';
 
 export interface TokenArgs {
   profile?: string;
@@ -47,18 +46,9 @@ export function parseTokenArgv(argv: string[]): TokenArgs | undefined {
  */
 export async function fastToken(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const args = parseTokenArgv(argv);
-  const e = args && fastEnv(env);
-  if (!args || !e) return undefined;
-  let named: string | undefined;
-  try {
-    named = profileNameBeforeStore(args.profile, e.profile);
-  } catch {
-    return undefined;
-  }
-  const store = await readStoreForFastPath(e.configDir);
-  if (!store) return undefined;
-  const { data } = store;
-  const name = named ?? data.activeProfile ?? defaultProfile;
+  const read = args && (await readStoreForFastPath(env, args.profile));
+  if (!args || !read?.name) return undefined;
+  const { data, name } = read;
   const tokens = data.profiles[name]?.tokens;
   const now = Date.now();
   if (
