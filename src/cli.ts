@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { codeCacheReport } from './code-cache.js';
 import { registerApi } from './commands/api.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -20,26 +19,7 @@ export interface MainOptions {
   onVerbose?: (verbose: boolean) => void;
 }
 
-/**
- * The command the arguments run, when commander needs that one only (defining all eleven costs start-up
- * time, issue 5): not for the root's help, version or errors (an unknown command is matched against
- * all of them), `help`, or `completion` (which describes them all).
- */
-export function invokedCommand(argv: string[]): string | undefined {
-  for (const arg of argv) {
-    if (arg === '--verbose') continue;
-    if (arg.startsWith('-')) return undefined;
-    return arg === 'help' || arg === 'completion' ? undefined : arg;
-  }
-  return undefined;
-}
-
-function buildProgram(
-  argv: string[],
-  deps: Deps,
-  opts: MainOptions,
-  setExit: (code: number) => void,
-): Command {
+function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => void): Command {
   const program = new Command()
     .name('pd-auth')
     .description('OAuth tokens for your own Pipedrive app, from a terminal, a script or CI')
@@ -53,28 +33,19 @@ function buildProgram(
     });
   program.hook('preAction', (cmd) => {
     opts.onVerbose?.(Boolean(cmd.optsWithGlobals().verbose));
-    for (const line of codeCacheReport()) deps.log.debug(line);
   });
   const get = () => deps;
-  const commands: Array<[names: string[], register: () => void]> = [
-    [['login'], () => registerLogin(program, get)],
-    [['refresh'], () => registerRefresh(program, get)],
-    [['rotate-secret'], () => registerRotateSecret(program, get)],
-    [['token'], () => registerToken(program, get)],
-    [['status'], () => registerStatus(program, get, setExit)],
-    [['logout'], () => registerLogout(program, get)],
-    [['profiles', 'use'], () => registerProfiles(program, get)],
-    [['exec'], () => registerExec(program, get, setExit)],
-    [['api'], () => registerApi(program, get)],
-    [['completion'], () => registerCompletion(program, get)],
-    [['emulator'], () => registerEmulator(program, get)],
-  ];
-  const invoked = invokedCommand(argv);
-  // An unknown name needs them all, for commander's "did you mean".
-  const only = commands.some(([names]) => invoked !== undefined && names.includes(invoked))
-    ? invoked
-    : undefined;
-  for (const [names, register] of commands) if (only === undefined || names.includes(only)) register();
+  registerLogin(program, get);
+  registerRefresh(program, get);
+  registerRotateSecret(program, get);
+  registerToken(program, get);
+  registerStatus(program, get, setExit);
+  registerLogout(program, get);
+  registerProfiles(program, get);
+  registerExec(program, get, setExit);
+  registerApi(program, get);
+  registerCompletion(program, get);
+  registerEmulator(program, get);
   // Subcommands inherit the behaviour that makes errors come back to main instead of exiting.
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
@@ -83,7 +54,7 @@ function buildProgram(
 /** Runs one command line and returns the exit code; the only place that maps errors to codes. */
 export async function main(argv: string[], deps: Deps, opts: MainOptions = {}): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(argv, deps, opts, (code) => {
+  const program = buildProgram(deps, opts, (code) => {
     exitCode = code;
   });
   try {

@@ -1,6 +1,6 @@
 import type { Env } from './env.js';
 import { readEnv } from './env.js';
-import { type HttpClient, lazyHttpClient, timeoutsFromSeconds } from './net/http-client.js';
+import { createHttpClient, type HttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore, type ProfileStore } from './store/profile-store.js';
 import { type BrowserOpener, createBrowserOpener } from './ui/browser.js';
@@ -52,7 +52,7 @@ export function createDeps(opts: DepsOptions): Deps {
   return {
     io,
     prompter: createInquirerPrompter(io),
-    http: lazyHttpClient(httpTimeouts(env, warn), process.env),
+    http: createHttpClient(httpTimeouts(env, warn)),
     store: openProfileStore(env.configDir, defaultLockOptions, warn),
     openBrowser: createBrowserOpener(env, warn),
     now: () => Date.now(),

@@ -1,4 +1,4 @@
-import { defaultConfigDir } from './store/profile-store.js';
+import { defaultConfigDir } from './store/paths.js';
 
 /** Every setting pd-auth reads from the environment, read once (design.md "The Deps seam"). */
 export interface Env {

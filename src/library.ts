@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Deps } from './deps.js';
 import { readEnv } from './env.js';
 import { UsageError } from './errors.js';
-import { lazyHttpClient, timeoutsFromSeconds } from './net/http-client.js';
+import { createHttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore } from './store/profile-store.js';
 import { createLogger } from './ui/logger.js';
@@ -32,9 +32,8 @@ export function libraryDeps(opts: LibraryOptions): Deps {
       inheritable: false,
     },
     prompter: { input: noPrompt, password: noPrompt, confirm: noPrompt },
-    http: lazyHttpClient(
+    http: createHttpClient(
       timeoutsFromSeconds(env.httpTimeoutSeconds === 'invalid' ? undefined : env.httpTimeoutSeconds),
-      process.env,
     ),
     store: openProfileStore(env.configDir, defaultLockOptions),
     openBrowser: async () => {},

@@ -18,7 +18,7 @@ import { freeLoopbackPort } from '../net/free-port.js';
 import { installedSize } from './sizes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/pd-auth.cjs');
+const bin = join(root, 'bin/pd-auth.js');
 const scriptedBrowser = `${process.execPath} ${join(root, 'dist/demo/scripted-browser.js')}`;
 /**
  * The login's browser: a command-line fetcher following the redirects (in auto-approve mode there is

@@ -68,7 +68,7 @@ export async function runApi(opts: ApiOptions, deps: Deps): Promise<number> {
   const headers = parseHeaders(opts.headers);
   const body = opts.data === undefined ? undefined : await readData(opts.data, deps);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-  const { apiRequest } = await import('../api/api-request.js');
+  const { apiRequest } = await import('../flows/api-request.js');
   const res = await apiRequest(
     { profile: opts.profile, method, path: opts.path, headers, ...(body !== undefined ? { body } : {}) },
     deps,

@@ -1,23 +1,21 @@
-import { InvalidArgumentError } from 'commander';
-import { profileNamePattern } from '../store/profile.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { profileOption, type ValueOption, wholeNumber } from './option-spec.js';
 
-export function parseProfileName(value: string): string {
-  if (!profileNamePattern.test(value)) {
-    throw new InvalidArgumentError(
-      'use letters, digits, ".", "_" or "-" (up to 64), starting with a letter or digit.',
-    );
-  }
-  return value;
-}
-
-export function parsePositiveInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}.`);
-    }
-    return n;
+/** A commander parser from a definition's `parse`: a value it refuses is a usage error (exit 2). */
+function argParser<T>(def: Pick<ValueOption<T>, 'parse' | 'expected'>) {
+  return (value: string): T => {
+    const parsed = def.parse(value);
+    if (parsed === undefined) throw new InvalidArgumentError(def.expected);
+    return parsed;
   };
 }
 
-export const profileOptionHelp = 'which profile to use';
+/** A commander Option from a definition (commands/option-spec.ts). */
+export function valueOption<T>(def: ValueOption<T>): Option {
+  const option = new Option(def.flags, def.description);
+  return def.choices ? option.choices(def.choices) : option.argParser(argParser(def));
+}
+
+export const parseProfileName = argParser(profileOption);
+export const parsePositiveInt = (max: number) => argParser(wholeNumber(max));
+export const profileOptionHelp = profileOption.description;

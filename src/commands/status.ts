@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { resolveProfileName } from '../flows/profile-name.js';
-import { statusOutput } from '../ui/status-text.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
+import { statusOutput } from './status-output.js';
 
 export interface StatusOptions {
   profiles: string[] | 'all';

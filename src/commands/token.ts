@@ -1,8 +1,9 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { resolveProfileName } from '../flows/profile-name.js';
-import { parsePositiveInt, parseProfileName, profileOptionHelp } from './shared.js';
-import { formatToken, type TokenFormat, tokenFormats } from './token-format.js';
+import { valueOption } from './shared.js';
+import { formatToken, type TokenFormat } from './token-format.js';
+import { tokenOptions } from './token-options.js';
 
 export type { TokenFormat } from './token-format.js';
 
@@ -25,17 +26,9 @@ export function registerToken(program: Command, deps: () => Deps): void {
   program
     .command('token')
     .description('print a valid access token for scripts (refreshed first when it expires soon)')
-    .option('--profile <name>', profileOptionHelp, parseProfileName)
-    .addOption(
-      new Option('--format <format>', 'raw (just the token), env (export lines), header, or json')
-        .choices(tokenFormats)
-        .default('raw'),
-    )
-    .option(
-      '--min-valid <seconds>',
-      'refresh when the token expires within this time (default 300)',
-      parsePositiveInt(86_400),
-    )
+    .addOption(valueOption(tokenOptions.profile))
+    .addOption(valueOption(tokenOptions.format).default('raw'))
+    .addOption(valueOption(tokenOptions.minValid))
     .action(async (o: { profile?: string; format: TokenFormat; minValid?: number }) => {
       const d = deps();
       await runToken(

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_NAME, type EmulatorContext } from './context.js';
-import { escapeHtml, renderDetails, renderPage } from './html.js';
 import { readBody, sendHtml, sendJson } from './http-io.js';
+import { emulatorPage, escapeHtml, renderDetails } from './page.js';
 import { newClientSecret } from './token-format.js';
 
 /** Like Developer Hub's "Generate new client secret": no grace period, and user tokens survive (§11). */
@@ -61,5 +61,5 @@ ${renderDetails([
 <form method="post" action="/emulator/regenerate-secret">
 <button type="submit">Regenerate client secret</button>
 </form>`;
-  return renderPage('Developer Hub (pd-auth emulator)', body);
+  return emulatorPage('Developer Hub (pd-auth emulator)', body);
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderConsentPage } from './consent-page.js';
 import type { EmulatorContext } from './context.js';
-import { renderErrorPage } from './html.js';
 import { hasMediaType, readBody, redirect, sendHtml, sendJson } from './http-io.js';
+import { renderErrorPage } from './page.js';
 
 /**
  * GET /oauth/authorize. `response_type` and `scope` are ignored: Pipedrive's SDKs never send

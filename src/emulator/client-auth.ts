@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EmulatorContext } from './context.js';
 import { hasMediaType, readBody } from './http-io.js';
-import { MESSAGES, OAuthError } from './oauth-errors.js';
+import { MESSAGES, OAuthErrorResponse } from './oauth-error-response.js';
 
 interface ClientCredentials {
   clientId: string;
@@ -11,14 +11,14 @@ interface ClientCredentials {
 
 /**
  * The common front half of /oauth/token and /oauth/revoke: form content type, body, client
- * authentication, in the order Node's oauth2-server checks them. Throws OAuthError.
+ * authentication, in the order Node's oauth2-server checks them. Throws OAuthErrorResponse.
  */
 export async function readAuthenticatedForm(
   ctx: EmulatorContext,
   req: IncomingMessage,
 ): Promise<URLSearchParams> {
   if (!hasMediaType(req, 'application/x-www-form-urlencoded')) {
-    throw new OAuthError('invalid_request', MESSAGES.contentType);
+    throw new OAuthErrorResponse('invalid_request', MESSAGES.contentType);
   }
   const form = new URLSearchParams(await readBody(req));
   authenticateClient(ctx, req, form);
@@ -31,8 +31,10 @@ function authenticateClient(ctx: EmulatorContext, req: IncomingMessage, form: UR
   const usedHeader = req.headers.authorization !== undefined;
   const reject = (message: string) =>
     usedHeader
-      ? new OAuthError('invalid_client', message, 401, { 'WWW-Authenticate': 'Basic realm="Service"' })
-      : new OAuthError('invalid_client', message);
+      ? new OAuthErrorResponse('invalid_client', message, 401, {
+          'WWW-Authenticate': 'Basic realm="Service"',
+        })
+      : new OAuthErrorResponse('invalid_client', message);
 
   const credentials = parseBasic(req.headers.authorization) ?? fromBody(form);
   if (!credentials) throw reject(MESSAGES.noCredentials);

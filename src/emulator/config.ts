@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { EmulatedUser, EmulatorOptions } from './server.js';
+import type { EmulatedUser, EmulatorOptions } from './types.js';
 
 export interface EmulatorConfig {
   host: string;

@@ -1,5 +1,5 @@
 import { APP_NAME, type EmulatorContext, GRANTED_SCOPES } from './context.js';
-import { escapeHtml, renderDetails, renderPage } from './html.js';
+import { emulatorPage, escapeHtml, renderDetails } from './page.js';
 
 export interface ConsentRequest {
   requestId: string;
@@ -29,5 +29,5 @@ ${renderDetails([
 <button class="primary" type="submit" name="decision" value="allow">Allow and install</button>
 <button type="submit" name="decision" value="cancel">Cancel</button>
 </form>`;
-  return renderPage(`Install ${APP_NAME}`, body);
+  return emulatorPage(`Install ${APP_NAME}`, body);
 }

@@ -2,7 +2,7 @@ import type { EmulatorConfig } from './config.js';
 import { DealStore } from './deals.js';
 import { FaultQueue } from './faults.js';
 import { GrantStore } from './grant-store.js';
-import type { EmulatorStats } from './server.js';
+import type { EmulatorStats } from './types.js';
 
 /** The mutable state of one emulator instance, shared by every request handler. */
 export interface EmulatorContext {

@@ -7,7 +7,7 @@ import type { EmulatorContext } from './context.js';
 import { handleAddFaults, handleClearFaults, handleListFaults } from './fault-admin.js';
 import { serveFault } from './fault-response.js';
 import { BodyTooLargeError, sendJson } from './http-io.js';
-import { MESSAGES, OAuthError, sendOAuthError } from './oauth-errors.js';
+import { MESSAGES, OAuthErrorResponse, sendOAuthError } from './oauth-error-response.js';
 import { handleRevoke, handleToken } from './token-endpoints.js';
 import { handleUsersMe } from './users-me.js';
 
@@ -64,7 +64,7 @@ function sendMethodNotAllowed(res: ServerResponse, path: string, allowed: string
   const headers = { Allow: allowed.join(', ') };
   if (path.startsWith('/oauth/') && allowed.includes('POST')) {
     // The token and revoke endpoints answer in their own error shape, oauth2-server's message.
-    const error = new OAuthError('invalid_request', MESSAGES.methodPost, 405, headers);
+    const error = new OAuthErrorResponse('invalid_request', MESSAGES.methodPost, 405, headers);
     sendOAuthError(res, error);
   } else {
     sendJson(res, 405, { success: false, error: 'Method not allowed', errorCode: 405 }, headers);
@@ -74,7 +74,7 @@ function sendMethodNotAllowed(res: ServerResponse, path: string, allowed: string
 function sendFailure(res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     res.destroy();
-  } else if (error instanceof OAuthError) {
+  } else if (error instanceof OAuthErrorResponse) {
     sendOAuthError(res, error);
   } else if (error instanceof BodyTooLargeError) {
     // Close the connection: the rest of the oversized body is not worth reading.

@@ -3,14 +3,14 @@ import { readAuthenticatedForm } from './client-auth.js';
 import { type EmulatorContext, GRANTED_SCOPES } from './context.js';
 import type { IssuedTokens } from './grant-store.js';
 import { sendJson } from './http-io.js';
-import { MESSAGES, OAuthError } from './oauth-errors.js';
+import { MESSAGES, OAuthErrorResponse } from './oauth-error-response.js';
 
-/** POST /oauth/token: the authorization_code and refresh_token grants. Throws OAuthError. */
+/** POST /oauth/token: the authorization_code and refresh_token grants. Throws OAuthErrorResponse. */
 export async function handleToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
   ctx.stats.tokenRequests += 1;
   const form = await readAuthenticatedForm(ctx, req);
   const grantType = form.get('grant_type');
-  if (!grantType) throw new OAuthError('invalid_request', MESSAGES.missingGrantType);
+  if (!grantType) throw new OAuthErrorResponse('invalid_request', MESSAGES.missingGrantType);
   if (grantType === 'authorization_code') {
     const tokens = exchangeCode(ctx, form);
     ctx.stats.codeGrants += 1;
@@ -21,25 +21,26 @@ export async function handleToken(ctx: EmulatorContext, req: IncomingMessage, re
     sendTokens(ctx, res, tokens);
   } else {
     // Pipedrive also knows exchange_api_token; pd-auth never uses it, so it is unsupported here.
-    throw new OAuthError('unsupported_grant_type', MESSAGES.unsupportedGrant);
+    throw new OAuthErrorResponse('unsupported_grant_type', MESSAGES.unsupportedGrant);
   }
 }
 
 /** Checks in oauth2-server's order; a code is consumed only once every check has passed. */
 function exchangeCode(ctx: EmulatorContext, form: URLSearchParams): IssuedTokens {
   const code = form.get('code');
-  if (!code) throw new OAuthError('invalid_request', MESSAGES.missingCode);
+  if (!code) throw new OAuthErrorResponse('invalid_request', MESSAGES.missingCode);
   const record = ctx.store.findCode(code);
   if (!record || record.clientId !== ctx.app.clientId) {
-    throw new OAuthError('invalid_grant', MESSAGES.badCode);
+    throw new OAuthErrorResponse('invalid_grant', MESSAGES.badCode);
   }
-  if (record.expiresAt <= ctx.config.now()) throw new OAuthError('invalid_grant', MESSAGES.expiredCode);
+  if (record.expiresAt <= ctx.config.now())
+    throw new OAuthErrorResponse('invalid_grant', MESSAGES.expiredCode);
   const redirectUri = form.get('redirect_uri');
   if (!redirectUri || !URL.canParse(redirectUri)) {
-    throw new OAuthError('invalid_request', MESSAGES.redirectNotUri);
+    throw new OAuthErrorResponse('invalid_request', MESSAGES.redirectNotUri);
   }
   if (redirectUri !== record.redirectUri || redirectUri !== ctx.app.redirectUri) {
-    throw new OAuthError('invalid_request', MESSAGES.redirectMismatch);
+    throw new OAuthErrorResponse('invalid_request', MESSAGES.redirectMismatch);
   }
   ctx.store.consumeCode(code);
   return ctx.store.createGrant();
@@ -48,10 +49,10 @@ function exchangeCode(ctx: EmulatorContext, form: URLSearchParams): IssuedTokens
 /** redirect_uri is tolerated and ignored here: the PHP SDK sends it on refresh (§2). */
 function refresh(ctx: EmulatorContext, form: URLSearchParams): IssuedTokens {
   const refreshToken = form.get('refresh_token');
-  if (!refreshToken) throw new OAuthError('invalid_request', MESSAGES.missingRefresh);
+  if (!refreshToken) throw new OAuthErrorResponse('invalid_request', MESSAGES.missingRefresh);
   const result = ctx.store.refresh(refreshToken);
-  if (result === 'invalid') throw new OAuthError('invalid_grant', MESSAGES.badRefresh);
-  if (result === 'expired') throw new OAuthError('invalid_grant', MESSAGES.expiredRefresh);
+  if (result === 'invalid') throw new OAuthErrorResponse('invalid_grant', MESSAGES.badRefresh);
+  if (result === 'expired') throw new OAuthErrorResponse('invalid_grant', MESSAGES.expiredRefresh);
   return result;
 }
 
@@ -80,7 +81,7 @@ function sendTokens(ctx: EmulatorContext, res: ServerResponse, tokens: IssuedTok
 export async function handleRevoke(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
   const form = await readAuthenticatedForm(ctx, req);
   const token = form.get('token');
-  if (!token) throw new OAuthError('invalid_request', MESSAGES.missingToken);
+  if (!token) throw new OAuthErrorResponse('invalid_request', MESSAGES.missingToken);
   ctx.stats.revokes += 1;
   ctx.store.revoke(token);
   sendJson(res, 200, {});

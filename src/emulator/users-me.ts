@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeApi, sendApiJson } from './api-common.js';
 import type { EmulatorContext } from './context.js';
-import type { EmulatedUser } from './server.js';
+import type { EmulatedUser } from './types.js';
 
 /** GET /api/v1/users/me (and /v1/users/me, which create-pipedrive-app calls; §8). */
 export function handleUsersMe(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {

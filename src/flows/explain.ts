@@ -15,7 +15,7 @@ export function explainTokenError(
   call: TokenCall,
   profile: string,
   redirectUri?: string,
-): unknown {
+): Error {
   if (err instanceof PdAuthError) return err;
   if (err instanceof NetworkError || err instanceof BadResponseError) {
     return new PdAuthError(err.message, {
@@ -23,7 +23,7 @@ export function explainTokenError(
       cause: err,
     });
   }
-  if (!(err instanceof OAuthError)) return err;
+  if (!(err instanceof OAuthError)) return err instanceof Error ? err : new Error(String(err));
   const flag = profileFlag(profile);
   const said = err.serverMessage ? ` (Pipedrive said: ${err.serverMessage})` : '';
   switch (err.code) {

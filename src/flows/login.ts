@@ -48,7 +48,7 @@ async function openListener(
 ): Promise<CallbackServer | undefined> {
   if (!plan) return undefined;
   try {
-    return await startCallbackServer({ plan, state, render: renderPage, deferOtherHosts: true });
+    return await startCallbackServer({ plan, state, render: renderPage });
   } catch (err) {
     throw err instanceof PortInUseError ? portInUse(err, uri) : err;
   }
@@ -75,11 +75,11 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
   }
   err(`Callback URL (register exactly this in Developer Hub): ${target.uri}`);
 
-  const state = await newState();
-  // The first loopback address (127.0.0.1 for localhost) is bound before the browser starts, so a
-  // busy port fails first; the IPv6 one right after starting it, which the browser cannot reach in
-  // the meantime (it asks Pipedrive first).
+  const state = newState();
+  // Every loopback address of the callback URL is bound before the browser starts: a busy port fails first.
   const server = await openListener(target.listen, target.uri, state);
+  if (target.listen)
+    deps.log.debug(`listening on ${target.listen.hosts.join(', ')} port ${target.listen.port}`);
   try {
     const authorizeUrl = buildAuthorizeUrl(oauthUrl, { clientId, redirectUri: target.uri, state });
     err(`Open this URL to authorize the app:\n\n  ${authorizeUrl}\n`);
@@ -88,14 +88,6 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       const p = target.listen.port;
       err(`Over SSH? Forward the callback port from your computer: ssh -L ${p}:localhost:${p} <this host>`);
     }
-    if (server && target.listen) {
-      await server.listenOnEveryHost().catch((e: unknown) => {
-        throw e instanceof PortInUseError ? portInUse(e, target.uri) : e;
-      });
-      deps.log.debug(`listening on ${target.listen.hosts.join(', ')} port ${target.listen.port}`);
-    }
-    // While the browser (or the person) works: the store's write code, needed right after the callback.
-    deps.store.preload();
     const outcome = await waitForCallback(
       {
         server,
@@ -135,7 +127,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       server?.finish({
         ok: false,
         title: 'Login failed',
-        lines: [(explained as Error).message, 'Details are in the terminal.'],
+        lines: [explained.message, 'Details are in the terminal.'],
       });
       throw explained;
     }

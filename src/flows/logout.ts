@@ -58,7 +58,7 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
       await client.revoke(profile.tokens.refreshToken, 'refresh_token', deps.signal);
       revoked = true;
     } catch (err) {
-      const explained = explainTokenError(err, 'refresh', name) as Error;
+      const explained = explainTokenError(err, 'refresh', name);
       throw new PdAuthError(`could not revoke the tokens: ${explained.message}; nothing was removed`, {
         hint: explained instanceof PdAuthError ? explained.hint : 'try again, or log out without --revoke',
         cause: err,

@@ -2,8 +2,7 @@ import { LoginNeededError, PdAuthError } from '../errors.js';
 import { refreshTokenLapsesAt } from '../oauth/token-set.js';
 import type { CompanyInfo, Profile, StoreData, UserInfo } from '../store/profile.js';
 
-// What `status` reports from the store alone. Kept apart from the live check (flows/status.ts) so
-// that the fast `status --offline` path (src/fast/status.ts) loads no HTTP or refresh code.
+// What `status` reports from the store alone; flows/status.ts adds the live check.
 
 export type ProfileState = 'valid' | 'expired' | 'login_needed' | 'not_logged_in' | 'error';
 
@@ -26,7 +25,7 @@ export interface ProfileStatus {
   error: { message: string; hint: string | null } | null;
 }
 
-export function describe(
+export function statusFromStore(
   name: string,
   p: Profile,
   active: boolean,
@@ -51,7 +50,7 @@ export function describe(
   };
 }
 
-export const failed = (s: ProfileStatus, state: ProfileState, err: unknown): ProfileStatus => ({
+export const withError = (s: ProfileStatus, state: ProfileState, err: unknown): ProfileStatus => ({
   ...s,
   state,
   error: {
@@ -88,14 +87,18 @@ export async function storedStatuses(
     if (!p) {
       const missing = new LoginNeededError(`there is no profile "${name}"`, name);
       out.push(
-        failed({ ...describe(name, emptyProfile, name === active, 'offline') }, 'not_logged_in', missing),
+        withError(
+          { ...statusFromStore(name, emptyProfile, name === active, 'offline') },
+          'not_logged_in',
+          missing,
+        ),
       );
       continue;
     }
-    const base = describe(name, p, name === active, checked);
+    const base = statusFromStore(name, p, name === active, checked);
     if (!p.tokens)
       out.push(
-        failed(base, 'not_logged_in', new LoginNeededError(`profile "${name}" is not logged in`, name)),
+        withError(base, 'not_logged_in', new LoginNeededError(`profile "${name}" is not logged in`, name)),
       );
     else out.push(await check(base));
   }

@@ -3,7 +3,13 @@ import type { Deps } from '../deps.js';
 import { LoginNeededError } from '../errors.js';
 import { activeProfileName } from './profile-name.js';
 import { getValidToken } from './refresh.js';
-import { describe, failed, offlineStatus, type ProfileStatus, storedStatuses } from './status-offline.js';
+import {
+  offlineStatus,
+  type ProfileStatus,
+  statusFromStore,
+  storedStatuses,
+  withError,
+} from './status-offline.js';
 
 export { type ProfileState, type ProfileStatus, statusExitCode } from './status-offline.js';
 
@@ -24,13 +30,15 @@ async function liveStatus(s: ProfileStatus, deps: Deps): Promise<ProfileStatus> 
           : e;
       });
     }
-    const fresh = { ...describe(s.name, { ...p, user: me.user, company: me.company }, s.active, 'live') };
+    const fresh = {
+      ...statusFromStore(s.name, { ...p, user: me.user, company: me.company }, s.active, 'live'),
+    };
     if (JSON.stringify([p.user, p.company]) !== JSON.stringify([me.user, me.company])) {
       await deps.store.update(s.name, (cur) => (cur ? { ...cur, user: me.user, company: me.company } : cur));
     }
     return fresh;
   } catch (err) {
-    return failed(s, err instanceof LoginNeededError ? 'login_needed' : 'error', err);
+    return withError(s, err instanceof LoginNeededError ? 'login_needed' : 'error', err);
   }
 }
 

@@ -35,10 +35,11 @@ export function timeoutsFromSeconds(seconds: number | undefined): HttpTimeouts {
 export const maxBodyBytes = 32 * 1024 * 1024;
 
 /**
- * undici-based client, loaded on first use so commands that never touch the network don't pay for it.
- * EnvHttpProxyAgent honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's own fetch does not).
+ * The HTTP client, on undici: loaded on first request, so commands that never touch the network
+ * don't pay for it (about 45 ms on Node 26). EnvHttpProxyAgent honours HTTPS_PROXY, HTTP_PROXY and
+ * NO_PROXY, which Node's own fetch does not on every Node version pd-auth runs on.
  */
-export function createUndiciClient(timeouts: HttpTimeouts = defaultTimeouts): HttpClient {
+export function createHttpClient(timeouts: HttpTimeouts = defaultTimeouts): HttpClient {
   let dispatcher: Promise<import('undici').Dispatcher> | undefined;
   const getDispatcher = () => {
     dispatcher ??= import('undici').then(
@@ -83,28 +84,4 @@ export function createUndiciClient(timeouts: HttpTimeouts = defaultTimeouts): Ht
     }
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
-}
-
-/** Proxy variables as undici's EnvHttpProxyAgent reads them. */
-const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-
-/**
- * undici's EnvHttpProxyAgent when a proxy is configured (it honours HTTPS_PROXY, HTTP_PROXY and
- * NO_PROXY), else plain node:http, which starts far faster.
- */
-export async function createHttpClient(timeouts: HttpTimeouts, env: NodeJS.ProcessEnv): Promise<HttpClient> {
-  if (proxyVars.some((k) => env[k])) return createUndiciClient(timeouts);
-  const { createNodeHttpClient } = await import('./node-http-client.js');
-  return createNodeHttpClient(timeouts);
-}
-
-/** A client chosen on first use, so nothing about HTTP loads for commands that make no request. */
-export function lazyHttpClient(timeouts: HttpTimeouts, env: NodeJS.ProcessEnv): HttpClient {
-  let client: Promise<HttpClient> | undefined;
-  return {
-    async request(req) {
-      client ??= createHttpClient(timeouts, env);
-      return (await client).request(req);
-    },
-  };
 }

@@ -1,9 +1,16 @@
-import { errorCode } from './retry.js';
-
 export interface TimeoutSettings {
   connectMs: number;
   headersMs: number;
   bodyMs: number;
+}
+
+/** The error code of an undici/Node error, looking through `cause` chains. */
+export function errorCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }
 
 const tlsCodes = new Set([

@@ -1,4 +1,5 @@
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
+import { errorCode } from './network-error.js';
 
 /**
  * - `safe`: the request may be repeated (refresh, revoke, API reads): network errors, 5xx and 429.
@@ -29,15 +30,6 @@ const unsentCodes = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-
-/** The error code of an undici/Node error, looking through `cause` chains. */
-export function errorCode(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 export const isUnsentError = (err: unknown) => unsentCodes.has(errorCode(err) ?? '');
 

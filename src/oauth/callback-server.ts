@@ -14,12 +14,6 @@ export interface CallbackServerOptions {
   state: string;
   /** Slow or idle clients are cut off after these (defaults: 10 s for headers, 15 s per request). */
   timeouts?: { headersMs: number; requestMs: number };
-  /**
-   * Bind only the plan's first host now, and the others (the IPv6 loopback of `localhost`) when
-   * listenOnEveryHost() is called: `login` starts the browser in between, because Node's first bind
-   * of an IPv6 address costs a few milliseconds that would otherwise delay the browser (issue 5).
-   */
-  deferOtherHosts?: boolean;
   /** How long close() waits for the browser to fetch the result page after the callback (500 ms). */
   resultGraceMs?: number;
   /** Renders every page; injected so protocol code stays free of UI (design.md). */
@@ -29,8 +23,6 @@ export interface CallbackServerOptions {
 export interface CallbackServer {
   /** The first callback with the right state: a code, or a denial. Later ones are refused. */
   readonly outcome: Promise<Exclude<CallbackOutcome, { kind: 'invalid' }>>;
-  /** Binds the hosts that deferOtherHosts left for later; rejects with PortInUseError (and closes). */
-  listenOnEveryHost(): Promise<void>;
   /** Answer the browser's result page (it waits for this after the 303). */
   finish(page: ResultPage): void;
   /**
@@ -193,21 +185,11 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       throw new PortInUseError(host, plan.port, code);
     }
   };
-  const [first = plan.hosts[0] ?? '127.0.0.1', ...others] = plan.hosts;
-  await bind(first);
-  let othersBound: Promise<void> | undefined;
-  const bindOthers = () => {
-    othersBound ??= (async () => {
-      for (const host of others) await bind(host);
-    })();
-    return othersBound;
-  };
-  if (!opts.deferOtherHosts) await bindOthers();
+  for (const host of plan.hosts) await bind(host);
 
   return {
     outcome,
     finish: (page) => finishPage(page),
-    listenOnEveryHost: bindOthers,
     close: async () => {
       // A result page still waiting is answered (a no-op once finish() has been called), and the
       // browser, which asks for it right after the 303, gets it before the sockets go: close waits
@@ -223,8 +205,6 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
         ]);
         clearTimeout(timer);
       }
-      // A bind still under way would leave a listener behind.
-      await othersBound?.catch(() => {});
       await closeAll();
     },
   };

@@ -1,19 +1,17 @@
+import { isJsonObject, type JsonObject } from '../json.js';
 import { storeVersion } from './profile.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Each step turns a store of version N into version N + 1; anything it does not know it leaves alone. */
-const steps: Record<number, (data: Obj) => Obj> = {
+const steps: Record<number, (data: JsonObject) => JsonObject> = {
   // 1 → 2: tokens.obtainedAt, which version 1 did not keep apart from the refresh token's last use
   // (both were set at the same moment, so that value is exact).
   1: (data) => {
     // fromEntries, not assignment: a profile keyed "__proto__" stays an entry of its own.
     const profiles = Object.fromEntries(
-      Object.entries(isObj(data.profiles) ? data.profiles : {}).map(([name, p]) => {
-        const tokens = isObj(p) && isObj(p.tokens) ? p.tokens : undefined;
+      Object.entries(isJsonObject(data.profiles) ? data.profiles : {}).map(([name, p]) => {
+        const tokens = isJsonObject(p) && isJsonObject(p.tokens) ? p.tokens : undefined;
         const next =
-          isObj(p) && tokens && tokens.obtainedAt === undefined
+          isJsonObject(p) && tokens && tokens.obtainedAt === undefined
             ? { ...p, tokens: { ...tokens, obtainedAt: tokens.refreshTokenUsedAt } }
             : p;
         return [name, next];
@@ -28,7 +26,7 @@ const steps: Record<number, (data: Obj) => Obj> = {
  * written back in the new version with the next change; validation comes after, as for any file.
  */
 export function migrateStore(data: unknown): unknown {
-  if (!isObj(data) || typeof data.version !== 'number') return data;
+  if (!isJsonObject(data) || typeof data.version !== 'number') return data;
   let out = data;
   while (typeof out.version === 'number' && out.version < storeVersion) {
     const step = steps[out.version];

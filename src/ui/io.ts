@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { isTerminal } from './terminal.js';
+import { isatty } from 'node:tty';
 
 export interface IO {
   stdin: Readable;
@@ -20,7 +20,7 @@ export interface IO {
  * stream machinery, which `pd-auth token` never needs. TTY checks ask the file descriptors.
  */
 export function processIO(ci: boolean): IO {
-  const stderrIsTTY = isTerminal(2);
+  const stderrIsTTY = isatty(2);
   return {
     get stdin() {
       return process.stdin;
@@ -31,9 +31,9 @@ export function processIO(ci: boolean): IO {
     get stderr() {
       return process.stderr;
     },
-    isInteractive: isTerminal(0) && stderrIsTTY && !ci,
+    isInteractive: isatty(0) && stderrIsTTY && !ci,
     stderrIsTTY,
-    stdoutIsTTY: isTerminal(1),
+    stdoutIsTTY: isatty(1),
     inheritable: true,
   };
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { invokedCommand, main } from '../../src/cli.js';
+import { main } from '../../src/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { makeTestDeps } from '../helpers/test-deps.js';
@@ -137,41 +137,5 @@ describe('main: errors to exit codes', () => {
       expect(code).toBe(0);
       expect(t.stdout()).toBe('');
     });
-  });
-});
-
-describe('invokedCommand: which commands commander is given', () => {
-  it.each([
-    [['login'], 'login'],
-    [['--verbose', 'status', '--offline'], 'status'],
-    [['use', 'sandbox'], 'use'],
-    [['stauts'], 'stauts'],
-  ])('%j names %s', (argv, name) => {
-    expect(invokedCommand(argv)).toBe(name);
-  });
-
-  it.each([[[]], [['--help']], [['-h', 'login']], [['-V']], [['help', 'login']], [['completion', 'bash']]])(
-    '%j needs them all',
-    (argv) => {
-      expect(invokedCommand(argv)).toBeUndefined();
-    },
-  );
-
-  it('still suggests the right command for a typo, and prints a command help through `help`', async () => {
-    const tmp = makeTempDir();
-    try {
-      const typo = makeTestDeps({ configDir: tmp.path });
-      const helped = makeTestDeps({ configDir: tmp.path });
-
-      const typoCode = await main(['stauts'], typo.deps);
-      const helpCode = await main(['help', 'status'], helped.deps);
-
-      expect(typoCode).toBe(2);
-      expect(typo.stderr()).toContain('(Did you mean status?)');
-      expect(helpCode).toBe(0);
-      expect(helped.stdout()).toContain('Usage: pd-auth status [options]');
-    } finally {
-      tmp.remove();
-    }
   });
 });

@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { browse } from '../../src/demo/scripted-browser.js';
 import type { Deps } from '../../src/deps.js';
 import { type Env, readEnv } from '../../src/env.js';
-import { defaultTimeouts, lazyHttpClient } from '../../src/net/http-client.js';
+import { createHttpClient, defaultTimeouts } from '../../src/net/http-client.js';
 import { openProfileStore } from '../../src/store/profile-store.js';
 import { createLogger } from '../../src/ui/logger.js';
 import type { Prompter, PromptOptions } from '../../src/ui/prompter.js';
@@ -95,7 +95,7 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
       inheritable: false,
     },
     prompter,
-    http: lazyHttpClient(defaultTimeouts, {}),
+    http: createHttpClient(defaultTimeouts),
     store: openProfileStore(env.configDir),
     openBrowser: opts.openBrowser ?? (async () => {}),
     now: opts.now ?? (() => Date.now()),

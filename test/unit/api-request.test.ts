@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiUrl, rateLimitDelayMs } from '../../src/api/api-request.js';
 import { UsageError } from '../../src/errors.js';
+import { apiUrl, rateLimitDelayMs } from '../../src/flows/api-request.js';
 
 const domain = 'https://acme.pipedrive.com';
 

@@ -393,53 +393,6 @@ describe('startCallbackServer: listening and closing', () => {
     await expect(cb.close()).resolves.toBeUndefined();
   });
 
-  it('with deferOtherHosts, binds ::1 only when listenOnEveryHost() is called', async (ctx) => {
-    const port = await freePort();
-    if (!(await ipv6Available())) ctx.skip();
-    const cb = await start(port, { deferOtherHosts: true });
-
-    const v6FreeBefore = await canListen('::1', port);
-    const v4FreeBefore = await canListen('127.0.0.1', port);
-    await cb.listenOnEveryHost();
-    const v6FreeAfter = await canListen('::1', port);
-    const res = await get(port, callback(`code=${code}&state=${state}`), {
-      address: '::1',
-      host: `[::1]:${port}`,
-    });
-
-    expect(v4FreeBefore).toBe(false);
-    expect(v6FreeBefore).toBe(true);
-    expect(v6FreeAfter).toBe(false);
-    expect(res.status).toBe(303);
-  });
-
-  it('with deferOtherHosts, a busy ::1 fails listenOnEveryHost() and frees 127.0.0.1 again', async (ctx) => {
-    const port = await freePort();
-    if (!(await ipv6Available())) ctx.skip();
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker?.listen({ host: '::1', port }, resolve));
-    const cb = await start(port, { deferOtherHosts: true });
-
-    const err = await cb.listenOnEveryHost().catch((e: unknown) => e);
-
-    expect(err).toBeInstanceOf(PortInUseError);
-    expect((err as Error).message).toBe(`cannot listen on [::1]:${port} (EADDRINUSE)`);
-    expect(await canListen('127.0.0.1', port)).toBe(true);
-  });
-
-  it('close() during a deferred bind leaves no listener behind', async (ctx) => {
-    const port = await freePort();
-    if (!(await ipv6Available())) ctx.skip();
-    const cb = await start(port, { deferOtherHosts: true });
-
-    const binding = cb.listenOnEveryHost();
-    await cb.close();
-    await binding.catch(() => {});
-
-    expect(await canListen('127.0.0.1', port)).toBe(true);
-    expect(await canListen('::1', port)).toBe(true);
-  });
-
   it('answers on ::1 too when IPv6 is available', async (ctx) => {
     const port = await freePort();
     if (!(await ipv6Available())) ctx.skip();

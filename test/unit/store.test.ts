@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PdAuthError } from '../../src/errors.js';
 import { withFileLock } from '../../src/store/lock.js';
+import { storeFileName } from '../../src/store/paths.js';
 import type { Profile, StoreData } from '../../src/store/profile.js';
-import { openProfileStore, storeFileName } from '../../src/store/profile-store.js';
+import { openProfileStore } from '../../src/store/profile-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const now = Date.UTC(2026, 10, 26, 19, 7, 0);
@@ -138,30 +139,6 @@ describe('openProfileStore: a missing file', () => {
     await store.getProfile('default');
 
     expect(existsSync(file)).toBe(false);
-  });
-});
-
-describe('openProfileStore: preload', () => {
-  it('writes no store file, and a write after it works', async () => {
-    const store = openProfileStore(dir);
-
-    store.preload();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const fileAfterPreload = existsSync(file);
-    await store.update('default', () => profile);
-
-    expect(fileAfterPreload).toBe(false);
-    expect(await store.getProfile('default')).toEqual(profile);
-  });
-
-  it('leaves an existing store as it was', async () => {
-    const before = writeStoreFile(`${JSON.stringify({ version: 2, profiles: { default: profile } })}\n`);
-    const store = openProfileStore(dir);
-
-    store.preload();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-
-    expect(readFileSync(file)).toEqual(before);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUndiciClient } from '../../src/net/http-client.js';
+import { createHttpClient } from '../../src/net/http-client.js';
 import { BadResponseError, NetworkError, OAuthError } from '../../src/oauth/oauth-error.js';
 import { basicAuth, createTokenClient, type TokenClient } from '../../src/oauth/token-client.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
@@ -91,7 +91,7 @@ async function getCode(f: EmulatorFixture): Promise<string> {
 }
 
 function emulatorClient(f: EmulatorFixture, secret = f.emulator.app.clientSecret): TokenClient {
-  return createTokenClient(createUndiciClient(), f.emulator.url, {
+  return createTokenClient(createHttpClient(), f.emulator.url, {
     clientId: f.emulator.app.clientId,
     clientSecret: secret,
   });
@@ -115,7 +115,7 @@ describe('basicAuth', () => {
 describe('token client requests (recorded)', () => {
   it('exchanges a code with a POST to /oauth/token', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.exchangeCode('c0de', 'http://localhost:8484/callback');
 
@@ -126,7 +126,7 @@ describe('token client requests (recorded)', () => {
 
   it('authenticates with HTTP Basic base64(client_id:client_secret)', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.exchangeCode('c0de', 'http://localhost:8484/callback');
 
@@ -136,7 +136,7 @@ describe('token client requests (recorded)', () => {
 
   it('sends a form content type and asks for JSON', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.exchangeCode('c0de', 'http://localhost:8484/callback');
 
@@ -146,7 +146,7 @@ describe('token client requests (recorded)', () => {
 
   it('sends grant_type, code and redirect_uri form-encoded, with + / = : escaped', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.exchangeCode('123.456.a+b/c=d:e', 'http://localhost:8484/callback');
 
@@ -158,7 +158,7 @@ describe('token client requests (recorded)', () => {
 
   it('keeps the client credentials out of the body', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.exchangeCode('c0de', 'http://localhost:8484/callback');
 
@@ -168,7 +168,7 @@ describe('token client requests (recorded)', () => {
 
   it('refreshes with grant_type=refresh_token and the escaped refresh token only', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.refresh('1:1:ab+/=');
 
@@ -178,7 +178,7 @@ describe('token client requests (recorded)', () => {
 
   it('revokes with a POST to /oauth/revoke carrying the token and its type hint', async () => {
     const rec = await startRecorder(200, '{}');
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     await client.revoke('v1u:AQ+/=:x', 'access_token');
 
@@ -191,7 +191,7 @@ describe('token client requests (recorded)', () => {
 
   it('drops trailing slashes of the OAuth URL', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), `${rec.url}//`, creds);
+    const client = createTokenClient(createHttpClient(), `${rec.url}//`, creds);
 
     await client.refresh('r');
 
@@ -200,7 +200,7 @@ describe('token client requests (recorded)', () => {
 
   it('returns the parsed token response', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     const res = await client.exchangeCode('c0de', 'http://localhost:8484/callback');
 
@@ -216,7 +216,7 @@ describe('token client requests (recorded)', () => {
 
   it('turns a 502 with an HTML body into a BadResponseError', async () => {
     const rec = await startRecorder(502, '<html>Bad Gateway</html>', 'text/html');
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     const err = await rejection(client.refresh('r'));
 
@@ -228,7 +228,7 @@ describe('token client requests (recorded)', () => {
 
   it('turns a 200 with a non-JSON body into a BadResponseError', async () => {
     const rec = await startRecorder(200, 'OK', 'text/plain');
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     const err = await rejection(client.refresh('r'));
 
@@ -240,7 +240,7 @@ describe('token client requests (recorded)', () => {
 
   it('turns a 200 with an empty body into a BadResponseError', async () => {
     const rec = await startRecorder(200, '');
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     const err = await rejection(client.refresh('r'));
 
@@ -253,7 +253,7 @@ describe('token client requests (recorded)', () => {
       400,
       JSON.stringify({ error: 'invalid_scope', error_description: 'nope' }),
     );
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
 
     const err = await rejection(client.refresh('r'));
 
@@ -263,7 +263,7 @@ describe('token client requests (recorded)', () => {
 
   it('turns a refused connection into a NetworkError', async () => {
     const port = await freePort();
-    const client = createTokenClient(createUndiciClient(), `http://127.0.0.1:${port}`, creds);
+    const client = createTokenClient(createHttpClient(), `http://127.0.0.1:${port}`, creds);
 
     const err = await rejection(client.refresh('r'));
 
@@ -275,7 +275,7 @@ describe('token client requests (recorded)', () => {
 
   it('rethrows the abort, not a NetworkError, when the signal is aborted', async () => {
     const rec = await startRecorder();
-    const client = createTokenClient(createUndiciClient(), rec.url, creds);
+    const client = createTokenClient(createHttpClient(), rec.url, creds);
     const controller = new AbortController();
     controller.abort();
 

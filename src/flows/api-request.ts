@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js';
 import { LoginNeededError, UsageError } from '../errors.js';
-import { getValidToken } from '../flows/refresh.js';
 import type { HttpRequest, HttpResponse } from '../net/http-client.js';
 import { requestWithRetry, serverDelayMs } from '../net/retry.js';
+import { getValidToken } from './refresh.js';
 
 export interface ApiRequestOptions {
   profile: string;

@@ -1,5 +1,5 @@
 import type { ProfileStatus } from '../flows/status-offline.js';
-import { formatExpiry, maskSecret } from './format.js';
+import { formatExpiry, maskSecret } from '../ui/format.js';
 
 // What `status` prints, shared by the command (src/commands/status.ts) and the fast
 // `status --offline` path (src/fast/status.ts).

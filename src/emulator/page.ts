@@ -4,7 +4,7 @@ export { escapeHtml } from '../ui/html.js';
 import { escapeHtml } from '../ui/html.js';
 
 /** The shared page frame; `body` must already be escaped HTML. */
-export function renderPage(title: string, body: string): string {
+export function emulatorPage(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -36,5 +36,5 @@ export function renderDetails(rows: ReadonlyArray<readonly [string, string | num
 }
 
 export function renderErrorPage(title: string, message: string): string {
-  return renderPage(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+  return emulatorPage(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
 }

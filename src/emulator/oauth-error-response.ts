@@ -31,7 +31,7 @@ export const MESSAGES = {
 } as const;
 
 /** An error answered with Pipedrive's `{success:false, message, error}` body. */
-export class OAuthError extends Error {
+export class OAuthErrorResponse extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     message: string,
@@ -42,6 +42,6 @@ export class OAuthError extends Error {
   }
 }
 
-export function sendOAuthError(res: ServerResponse, error: OAuthError): void {
+export function sendOAuthError(res: ServerResponse, error: OAuthErrorResponse): void {
   sendJson(res, error.status, { success: false, message: error.message, error: error.code }, error.headers);
 }

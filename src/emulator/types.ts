@@ -1,0 +1,69 @@
+import type { FaultSpec } from './faults.js';
+
+/** The Pipedrive user (and company) that the emulator pretends has authorized the app. */
+export interface EmulatedUser {
+  id: number;
+  name: string;
+  email: string;
+  company_id: number;
+  company_name: string;
+  company_domain: string;
+}
+
+export interface EmulatorOptions {
+  /** Must be a loopback address; default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  clientId?: string;
+  clientSecret?: string;
+  /** The one registered callback URL; Pipedrive allows exactly one per app. */
+  redirectUri?: string;
+  /** Seconds; default 3600. */
+  accessTokenTtl?: number;
+  /** Seconds; default 300 (Pipedrive's codes live 5 minutes). */
+  codeTtl?: number;
+  /** Redirect from /oauth/authorize with a code at once instead of showing the consent page. */
+  autoApprove?: boolean;
+  /** 'reuse' (default, as Pipedrive documents) or 'rotate' (single-use refresh tokens). */
+  refreshTokenMode?: 'reuse' | 'rotate';
+  /** Clock in ms; default Date.now. */
+  now?: () => number;
+  user?: Partial<EmulatedUser>;
+}
+
+/**
+ * Counters for assertions in tests. `codeGrants` and `refreshGrants` count successful grants,
+ * `tokenRequests` every POST /oauth/token, `revokes` every revoke answered 200 and `usersMe`
+ * every users/me request (authorized or not); none of these counts a request a fault answered.
+ * `apiRequests` counts every request to /api/... or /v1/users/me, authorized or not, faulted or
+ * not, so retries are visible; `faultsServed` every request an injected fault answered or dropped.
+ */
+export interface EmulatorStats {
+  tokenRequests: number;
+  refreshGrants: number;
+  codeGrants: number;
+  revokes: number;
+  usersMe: number;
+  apiRequests: number;
+  faultsServed: number;
+}
+
+export interface Emulator {
+  /** Base URL without a trailing slash, e.g. 'http://127.0.0.1:41234'. */
+  readonly url: string;
+  /** A snapshot: read it again after regenerateSecret(). */
+  readonly app: { clientId: string; clientSecret: string; redirectUri: string };
+  /** New random secret; the old one stops working at once; issued tokens stay valid. */
+  regenerateSecret(): string;
+  setAutoApprove(on: boolean): void;
+  /** Appends faults (see FaultSpec); throws FaultSpecError and adds none if one is invalid. */
+  injectFaults(faults: FaultSpec[]): void;
+  clearFaults(): void;
+  /** Every access token issued so far gets 401 from the API; refresh tokens keep working. */
+  expireAccessTokens(): void;
+  /** A snapshot of the counters. */
+  readonly stats: EmulatorStats;
+  /** Closes the server and destroys every open socket, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
