@@ -158,13 +158,25 @@ const cases: HostileCase[] = [
     expect: [431],
   },
   {
-    name: '1,000 small headers (under the size limit)',
+    // 999 fields: under the size limit and under Node's field count (1,000 since its 2026 security
+    // fix: more are 431 there, and silently dropped by older Node 20 releases).
+    name: '999 small header fields (under the size and count limits)',
+    request: (c) =>
+      httpRequest('GET /callback?state=x HTTP/1.1', [
+        ['Host', `localhost:${c.port}`],
+        ...Array.from({ length: 998 }, (_, i): [string, string] => [`x-${i}`, '1']),
+      ]),
+    expect: [400],
+  },
+  {
+    name: '1,001 small header fields (over the count limit of newer Node releases)',
     request: (c) =>
       httpRequest('GET /callback?state=x HTTP/1.1', [
         ['Host', `localhost:${c.port}`],
         ...Array.from({ length: 1000 }, (_, i): [string, string] => [`x-${i}`, '1']),
       ]),
-    expect: [400],
+    // Refused either way: as a bad callback (Node 20 drops the fields over the count), or as 431.
+    expect: [400, 431],
   },
   {
     name: '3,000 headers (over the size limit)',
