@@ -2,13 +2,12 @@ import { fetchCurrentUser } from '../api/current-user.js';
 import type { Deps } from '../deps.js';
 import { PdAuthError, profileFlag, UsageError } from '../errors.js';
 import { buildAuthorizeUrl, defaultOAuthUrl } from '../oauth/authorize-url.js';
-import { type CallbackServer, PortInUseError, startCallbackServer } from '../oauth/callback-server.js';
-import { defaultRedirectUri, type ListenPlan, parseRedirectUri } from '../oauth/redirect-uri.js';
+import { defaultRedirectUri, parseRedirectUri } from '../oauth/redirect-uri.js';
 import { newState } from '../oauth/state.js';
 import { createTokenClient } from '../oauth/token-client.js';
 import { toStoredTokens } from '../oauth/token-set.js';
 import type { Profile } from '../store/profile.js';
-import { renderPage } from '../ui/html.js';
+import { openListener } from './callback-listener.js';
 import { resolveClientId, resolveClientSecret } from './credentials.js';
 import { explainApiError, explainTokenError } from './explain.js';
 import { waitForCallback } from './wait-for-callback.js';
@@ -26,32 +25,6 @@ export interface LoginResult {
   profile: string;
   saved: Profile;
   storePath: string;
-}
-
-function portInUse(err: PortInUseError, uri: string): PdAuthError {
-  const busy = err.code === 'EADDRINUSE';
-  return new PdAuthError(
-    busy
-      ? `port ${err.port} is already in use, so pd-auth cannot receive the callback at ${uri}`
-      : `cannot listen on port ${err.port} for ${uri} (${err.code})`,
-    {
-      hint: `stop the program using port ${err.port} (e.g. \`lsof -i :${err.port}\`), or register another callback URL in Developer Hub and pass it with --redirect-uri`,
-      cause: err,
-    },
-  );
-}
-
-async function openListener(
-  plan: ListenPlan | undefined,
-  uri: string,
-  state: string,
-): Promise<CallbackServer | undefined> {
-  if (!plan) return undefined;
-  try {
-    return await startCallbackServer({ plan, state, render: renderPage });
-  } catch (err) {
-    throw err instanceof PortInUseError ? portInUse(err, uri) : err;
-  }
 }
 
 /** The whole browser login: listener first (so a busy port fails before the browser opens). */

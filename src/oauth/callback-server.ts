@@ -1,3 +1,6 @@
+// Over 150 lines, as one file on purpose: the request handler and the listener's lifecycle share the
+// login's state (the first callback, the result page, the grace before closing), which would otherwise
+// have to travel between files.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type CallbackOutcome, interpretCallback } from './callback-params.js';
 import type { ListenPlan } from './redirect-uri.js';
