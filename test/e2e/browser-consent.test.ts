@@ -5,8 +5,8 @@ import type { StoreData } from '../../src/store/profile.js';
 import { launchChromium, recordNavigations } from '../helpers/chromium.js';
 import { cliEnv, type SpawnedCli, spawnCli } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
+import { storePath } from '../helpers/fixtures.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { storeFile } from '../helpers/test-deps.js';
 
 const urlPrompt = 'Open this URL to authorize the app:';
 
@@ -85,7 +85,7 @@ describe('consent round trip in Chromium', () => {
     expect(result.code).toBe(0);
     expect(text).toContain('Logged in');
     expect(page.url()).not.toContain('code=');
-    const saved = (JSON.parse(readFileSync(storeFile(dir.path), 'utf8')) as StoreData).profiles.default;
+    const saved = (JSON.parse(readFileSync(storePath(dir.path), 'utf8')) as StoreData).profiles.default;
     const code = codeIn(visited);
     const secrets = {
       accessToken: saved?.tokens?.accessToken,
@@ -109,7 +109,7 @@ describe('consent round trip in Chromium', () => {
     expect(result.stderr).toContain('cancelled');
     expect(result.code).toBe(1);
     expect(text).toContain('Login cancelled');
-    expect(existsSync(storeFile(dir.path))).toBe(false);
+    expect(existsSync(storePath(dir.path))).toBe(false);
     expect(fx.emulator.stats.tokenRequests).toBe(0);
   });
 });

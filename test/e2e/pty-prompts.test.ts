@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, scriptedBrowser } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
+import { storePath } from '../helpers/fixtures.js';
 import { type PtyCli, spawnCliPty } from '../helpers/pty.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { storeFile } from '../helpers/test-deps.js';
 
 // Distinctive, so a match in the terminal output can only be a leak.
 const typedSecret = 'pty-SECRET-7f3a9c1e5b2d';
@@ -18,7 +18,7 @@ function leakedForms(output: string, clientId: string, secret: string): string[]
 }
 
 const storedProfile = (dir: string) =>
-  (JSON.parse(readFileSync(storeFile(dir), 'utf8')) as { profiles: Record<string, { clientSecret: string }> })
+  (JSON.parse(readFileSync(storePath(dir), 'utf8')) as { profiles: Record<string, { clientSecret: string }> })
     .profiles.default;
 
 describe('prompts in a real terminal', () => {
@@ -102,7 +102,7 @@ describe('prompts in a real terminal', () => {
 
     expect(exitCode).toBe(130);
     expect(cli.screen()).toContain('Interrupted; nothing was saved.');
-    expect(existsSync(storeFile(dir.path))).toBe(false);
+    expect(existsSync(storePath(dir.path))).toBe(false);
     expect(fx.emulator.stats.tokenRequests).toBe(0);
   });
 });

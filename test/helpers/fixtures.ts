@@ -1,15 +1,18 @@
+// The fixtures the unit, command and end-to-end tests share, in one place: the store file and its
+// profiles, the spawned CLI's environment for an emulator, an in-process login to arrange from, and
+// calls to the emulator as the app would make them.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { runLogin } from '../../src/commands/login.js';
+import { storePath } from '../../src/store/paths.js';
 import type { Profile, StoreData } from '../../src/store/profile.js';
 import { cliEnv } from './cli.js';
 import type { EmulatorFixture } from './emulator.js';
+import { basicAuthHeader } from './emulator-harness.js';
 import { followingBrowser, makeTestDeps } from './test-deps.js';
 
-/** Shared by the command and end-to-end tests of login, refresh and rotate-secret. */
-
-export const storePath = (configDir: string) => join(configDir, 'profiles.json');
+/** The store file in a config directory: the product's own `storePath`, so tests and the CLI agree. */
+export { storePath };
 
 /** The store file's exact bytes, or undefined when there is none: compare before and after a failure. */
 export function storeBytes(configDir: string): Buffer | undefined {
@@ -81,11 +84,10 @@ export async function seedLogin(
 
 /** POST /oauth/revoke as the app would: Basic auth and `token=`. */
 export async function revokeAtEmulator(fx: EmulatorFixture, token: string): Promise<void> {
-  const { clientId, clientSecret } = fx.emulator.app;
   const res = await fetch(`${fx.emulator.url}/oauth/revoke`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      ...basicAuthHeader(fx.emulator),
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }).toString(),
@@ -140,11 +142,10 @@ export async function refreshAtEmulator(
   fx: EmulatorFixture,
   refreshToken: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { clientId, clientSecret } = fx.emulator.app;
   const res = await fetch(`${fx.emulator.url}/oauth/token`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      ...basicAuthHeader(fx.emulator),
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
