@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { browse } from '../../src/demo/scripted-browser.js';
 import type { Deps } from '../../src/deps.js';
@@ -115,5 +114,3 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
   };
   return { deps, stdout: () => stdout, stderr: () => stderr, prompter, warnings };
 }
-
-export const storeFile = (configDir: string) => join(configDir, 'profiles.json');
