@@ -1,13 +1,13 @@
 /**
  * pd-auth as a library: the same store, lock and refresh logic as the CLI, for Node scripts and
- * the test suites of Pipedrive apps.
+ * the test suites of Pipedrive apps. It shares one bundle with the CLI (src/bundle.ts), so what it
+ * needs is imported on first call: loading the bundle for `pd-auth token` runs none of it.
  *
  *   import { getAccessToken } from 'pd-auth';
  *   const { accessToken, apiDomain } = await getAccessToken({ profile: 'sandbox' });
  */
 import { resolveProfileName } from './flows/profile-name.js';
-import { getValidToken } from './flows/refresh.js';
-import { type LibraryOptions, libraryDeps } from './library.js';
+import type { LibraryOptions } from './library.js';
 import type { CompanyInfo, UserInfo } from './store/profile.js';
 
 export { CancelledError, ExitCode, LoginNeededError, PdAuthError, UsageError } from './errors.js';
@@ -33,6 +33,10 @@ export interface AccessToken {
  * lock as the CLI). Throws LoginNeededError (exitCode 4) when a login is needed, PdAuthError otherwise.
  */
 export async function getAccessToken(options: AccessTokenOptions = {}): Promise<AccessToken> {
+  const [{ libraryDeps }, { getValidToken }] = await Promise.all([
+    import('./library.js'),
+    import('./flows/refresh.js'),
+  ]);
   const deps = libraryDeps(options);
   const profile = await resolveProfileName(options.profile, deps);
   const p = await getValidToken(profile, deps, {
@@ -62,6 +66,7 @@ export interface ProfileInfo {
 }
 
 export async function getProfile(options: LibraryOptions = {}): Promise<ProfileInfo | undefined> {
+  const { libraryDeps } = await import('./library.js');
   const deps = libraryDeps(options);
   const profile = await resolveProfileName(options.profile, deps);
   const p = await deps.store.getProfile(profile);

@@ -1,15 +1,31 @@
+import { writeSync } from 'node:fs';
 import { ExitCode } from './errors.js';
 import { fastToken } from './fast-token.js';
 
 /**
- * The process glue that bin/pd-auth.js runs: `pd-auth token` with a valid stored token answers
+ * The fast path's output, written straight to fd 1: setting up process.stdout costs more than the
+ * rest of that command. A non-blocking pipe that is full (EAGAIN) gets the stream after all.
+ */
+async function print(text: string): Promise<void> {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(1, buf, off);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    await new Promise<void>((resolve) => process.stdout.write(buf.subarray(off), () => resolve()));
+  }
+}
+
+/**
+ * The process glue that bin/pd-auth.cjs runs: `pd-auth token` with a valid stored token answers
  * without loading commander (src/fast-token.ts); everything else runs the full CLI with signals in
  * and the exit code out.
  */
 export async function run(argv: string[]): Promise<number> {
   const fast = fastToken(argv, process.env);
   if (fast !== undefined) {
-    process.stdout.write(fast);
+    await print(fast);
     return ExitCode.ok;
   }
   const [{ main }, { createDeps }] = await Promise.all([import('./cli.js'), import('./deps.js')]);

@@ -14,7 +14,7 @@ import { readEnv } from '../env.js';
 import { freeLoopbackPort } from '../net/free-port.js';
 import { maskSecret } from '../ui/format.js';
 
-const bin = fileURLToPath(new URL('../../bin/pd-auth.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/pd-auth.cjs', import.meta.url));
 const scripted = fileURLToPath(new URL('./scripted-browser.js', import.meta.url));
 
 function pdAuth(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { packageSizes } from './sizes.mjs';
 
 /** The CLI as `npm install` links it, relative to the package's root. */
-const BIN = 'bin/pd-auth.js';
+const BIN = 'bin/pd-auth.cjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, BIN);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cliPath = fileURLToPath(new URL('../../bin/pd-auth.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../../bin/pd-auth.cjs', import.meta.url));
 /** BROWSER value for a scripted browser that presses "Allow and install" (or "Cancel" with --cancel). */
 export const scriptedBrowser = (cancel = false) =>
   `${process.execPath} ${fileURLToPath(new URL('../../dist/demo/scripted-browser.js', import.meta.url))}${cancel ? ' --cancel' : ''}`;

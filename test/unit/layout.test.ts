@@ -69,7 +69,7 @@ describe('the layout of src/', () => {
   });
 
   it('has comments that say why, never which issue asked', () => {
-    const bin = join(root, 'bin/pd-auth.js');
+    const bin = join(root, 'bin/pd-auth.cjs');
     const all = [...files, bin].filter((f) =>
       /\bissue[ -]?#?\d+/i.test(text.get(f) ?? readFileSync(f, 'utf8')),
     );
