@@ -8,7 +8,7 @@ export interface Env {
   /** PD_AUTH_PROFILE: the profile for this shell, between --profile and `pd-auth use`. */
   profile: string | undefined;
   configDir: string;
-  /** PD_AUTH_HTTP_TIMEOUT: seconds for connect, headers and body alike; 'invalid' when unusable. */
+  /** PD_AUTH_HTTP_TIMEOUT: the deadline, in seconds, of a command's whole conversation with the server; 'invalid' when unusable. */
   httpTimeoutSeconds: number | 'invalid' | undefined;
   debug: boolean;
   browser: string | undefined;

@@ -40,16 +40,20 @@ export class CancelledError extends PdAuthError {
   }
 }
 
-/** " --profile NAME" for hints about a non-default profile, "" for the default one. */
-export const profileFlag = (name: string) => (name === 'default' ? '' : ` --profile ${name}`);
+/**
+ * " --profile NAME" for a hint's command, or "" when NAME is `implicit`, the profile that command
+ * picks by itself (PD_AUTH_PROFILE, else the one `pd-auth use` made active, else "default").
+ */
+export const profileFlag = (name: string, implicit: string) =>
+  name === implicit ? '' : ` --profile ${name}`;
 
-/** Not logged in, or the refresh token was rejected. */
+/** Not logged in, or the refresh token was rejected. `implicit`: see profileFlag (default "default"). */
 export class LoginNeededError extends PdAuthError {
-  constructor(message: string, profile: string, cause?: unknown) {
+  constructor(message: string, profile: string, opts: { implicit?: string; cause?: unknown } = {}) {
     super(message, {
       exitCode: ExitCode.loginNeeded,
-      hint: `run \`pd-auth login${profileFlag(profile)}\``,
-      cause,
+      hint: `run \`pd-auth login${profileFlag(profile, opts.implicit ?? 'default')}\``,
+      cause: opts.cause,
     });
     this.name = 'LoginNeededError';
   }

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, type Option } from 'commander';
+import { Argument, type Command, type Option } from 'commander';
 import type { Deps } from '../deps.js';
 
 export const shells = ['bash', 'zsh', 'fish'] as const;
@@ -85,11 +85,7 @@ export function registerCompletion(program: Command, deps: () => Deps): void {
   program
     .command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
-    .argument('<shell>', shells.join(', '), (v: string) => {
-      if (!(shells as readonly string[]).includes(v))
-        throw new InvalidArgumentError(`use one of ${shells.join(', ')}.`);
-      return v as Shell;
-    })
+    .addArgument(new Argument('<shell>', shells.join(', ')).choices(shells))
     .action((shell: Shell) => {
       deps().io.stdout.write(completionScript(program, shell));
     });

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { parsePositiveInt } from './shared.js';
 
@@ -75,13 +75,13 @@ export function registerEmulator(program: Command, deps: () => Deps): void {
       parsePositiveInt(31_536_000),
     )
     .option('--auto-approve', 'skip the consent page: redirect with a code at once')
-    .option(
-      '--refresh-token-mode <mode>',
-      'reuse (as documented) or rotate (single-use refresh tokens)',
-      'reuse',
+    .addOption(
+      new Option('--refresh-token-mode <mode>', 'reuse (as documented) or rotate (single-use refresh tokens)')
+        .choices(['reuse', 'rotate'])
+        .default('reuse'),
     )
     .action(async (o: Record<string, unknown>) => {
-      const mode = o.refreshTokenMode === 'rotate' ? 'rotate' : 'reuse';
+      const mode = o.refreshTokenMode as 'reuse' | 'rotate';
       await runEmulator(
         {
           host: o.host as string,

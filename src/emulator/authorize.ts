@@ -5,8 +5,10 @@ import { hasMediaType, readBody, redirect, sendHtml, sendJson } from './http-io.
 import { renderErrorPage } from './page.js';
 
 /**
- * GET /oauth/authorize. `response_type` and `scope` are ignored: Pipedrive's SDKs never send
- * them and scopes are fixed per app in Developer Hub (pipedrive-oauth.md §1).
+ * GET /oauth/authorize. `response_type` may be absent (Pipedrive's SDKs send none) or `code`; any
+ * other value is refused as RFC 6749 §4.1.2.1 says, by a redirect with
+ * error=unsupported_response_type once the client and the redirect URI are known good. `scope` is
+ * ignored: scopes are fixed per app in Developer Hub (pipedrive-oauth.md §1).
  */
 export function handleAuthorize(ctx: EmulatorContext, _req: IncomingMessage, res: ServerResponse, url: URL) {
   const query = url.searchParams;
@@ -24,6 +26,11 @@ export function handleAuthorize(ctx: EmulatorContext, _req: IncomingMessage, res
   }
   // An empty state is treated as none, so the callback never sees a bare `state=`.
   const state = query.get('state') || undefined;
+  const responseType = query.get('response_type');
+  if (responseType !== null && responseType !== 'code') {
+    redirect(res, withParams(redirectUri, { error: 'unsupported_response_type', state }));
+    return;
+  }
   if (ctx.autoApprove) {
     approve(ctx, res, redirectUri, state);
     return;

@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { LoginNeededError, UsageError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../net/http-client.js';
-import { requestWithRetry, serverDelayMs } from '../net/retry.js';
+import { minAttemptMs, requestWithRetry, serverDelayMs } from '../net/retry.js';
+import { implicitProfile } from './profile-name.js';
 import { getValidToken } from './refresh.js';
 
 export interface ApiRequestOptions {
@@ -73,7 +74,9 @@ export async function apiRequest(
     );
     if (res.status === 401) {
       if (refreshed)
-        throw new LoginNeededError('Pipedrive refuses even a freshly refreshed access token', opts.profile);
+        throw new LoginNeededError('Pipedrive refuses even a freshly refreshed access token', opts.profile, {
+          implicit: await implicitProfile(deps),
+        });
       refreshed = true;
       deps.log.debug('401: refreshing the access token and trying once more');
       profile = await getValidToken(opts.profile, deps, { rejectedToken: profile.tokens.accessToken });
@@ -81,7 +84,8 @@ export async function apiRequest(
     }
     if (res.status === 429 && attempt < maxRetries) {
       const wait = rateLimitDelayMs(res.headers, attempt, deps.now());
-      if (wait > maxWaitMs) return { ...res, url };
+      // A wait longer than the cap, or than the deadline leaves, is reported instead.
+      if (wait > maxWaitMs || wait + minAttemptMs > deps.http.remainingMs()) return { ...res, url };
       attempt++;
       deps.io.stderr.write(
         `Rate limited by Pipedrive (429); retrying in ${Math.ceil(wait / 1000)}s (${attempt}/${maxRetries})\n`,

@@ -13,9 +13,9 @@ const serverHint = 'Pipedrive may be having trouble; try again in a minute';
 export function explainTokenError(
   err: unknown,
   call: TokenCall,
-  profile: string,
-  redirectUri?: string,
+  at: { profile: string; implicit: string; redirectUri?: string },
 ): Error {
+  const { profile, implicit, redirectUri } = at;
   if (err instanceof PdAuthError) return err;
   if (err instanceof NetworkError || err instanceof BadResponseError) {
     return new PdAuthError(err.message, {
@@ -24,7 +24,7 @@ export function explainTokenError(
     });
   }
   if (!(err instanceof OAuthError)) return err instanceof Error ? err : new Error(String(err));
-  const flag = profileFlag(profile);
+  const flag = profileFlag(profile, implicit);
   const said = err.serverMessage ? ` (Pipedrive said: ${err.serverMessage})` : '';
   switch (err.code) {
     case 'invalid_client':
@@ -54,7 +54,7 @@ export function explainTokenError(
       return new LoginNeededError(
         `Pipedrive rejected the refresh token (revoked, unused for 60 days, or the app was uninstalled)${said}`,
         profile,
-        err,
+        { implicit, cause: err },
       );
     case 'invalid_request':
       if (/redirect_uri/i.test(err.serverMessage ?? '')) {

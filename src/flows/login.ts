@@ -10,6 +10,7 @@ import type { Profile } from '../store/profile.js';
 import { openListener } from './callback-listener.js';
 import { resolveClientId, resolveClientSecret } from './credentials.js';
 import { explainApiError, explainTokenError } from './explain.js';
+import { implicitProfile } from './profile-name.js';
 import { waitForCallback } from './wait-for-callback.js';
 
 export interface LoginOptions {
@@ -79,7 +80,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       throw new PdAuthError(
         `the consent was cancelled in the browser (error=${outcome.error}); nothing was saved`,
         {
-          hint: `run \`pd-auth login${profileFlag(name)}\` again and choose "Allow and install"`,
+          hint: `run \`pd-auth login${profileFlag(name, await implicitProfile(deps))}\` again and choose "Allow and install"`,
         },
       );
     }
@@ -96,7 +97,11 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       const tokens = toStoredTokens(res, deps.now(), undefined, fallbackApi);
       saved = { clientId, clientSecret, redirectUri: target.uri, oauthUrl, tokens, updatedAt: deps.now() };
     } catch (e) {
-      const explained = explainTokenError(e, 'exchange', name, target.uri);
+      const explained = explainTokenError(e, 'exchange', {
+        profile: name,
+        implicit: await implicitProfile(deps),
+        redirectUri: target.uri,
+      });
       server?.finish({
         ok: false,
         title: 'Login failed',

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { PdAuthError } from '../errors.js';
 import { createTokenClient } from '../oauth/token-client.js';
 import { explainTokenError } from './explain.js';
+import { implicitProfile } from './profile-name.js';
 
 export interface LogoutOptions {
   profile: string;
@@ -58,7 +59,10 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
       await client.revoke(profile.tokens.refreshToken, 'refresh_token', deps.signal);
       revoked = true;
     } catch (err) {
-      const explained = explainTokenError(err, 'refresh', name);
+      const explained = explainTokenError(err, 'refresh', {
+        profile: name,
+        implicit: await implicitProfile(deps),
+      });
       throw new PdAuthError(`could not revoke the tokens: ${explained.message}; nothing was removed`, {
         hint: explained instanceof PdAuthError ? explained.hint : 'try again, or log out without --revoke',
         cause: err,

@@ -36,3 +36,12 @@ export function activeProfileName(deps: Deps, data: StoreData): string {
 export function activeFromStore(fromEnv: string | undefined, data: StoreData): string {
   return fromEnv ?? data.activeProfile ?? defaultProfile;
 }
+
+/**
+ * The profile a command picks when no --profile is given, for hints (errors.ts profileFlag): they
+ * name the profile whenever the command they suggest would not pick it by itself.
+ */
+export async function implicitProfile(deps: Deps): Promise<string> {
+  const data = await deps.store.read().catch(() => undefined);
+  return data ? activeFromStore(deps.env.profile, data) : (deps.env.profile ?? defaultProfile);
+}

@@ -4,11 +4,16 @@ import { createTokenClient } from '../oauth/token-client.js';
 import { isExpired, needsRefresh, type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
 import type { Profile } from '../store/profile.js';
 import { explainTokenError, type TokenCall } from './explain.js';
+import { activeFromStore, implicitProfile } from './profile-name.js';
 
 /** The profile with tokens, or the "run login" error (exit 4). */
 export async function loggedInProfile(name: string, deps: Deps): Promise<Profile & { tokens: StoredTokens }> {
   const profile = await deps.store.getProfile(name);
-  if (!profile?.tokens) throw new LoginNeededError(`profile "${name}" is not logged in`, name);
+  if (!profile?.tokens) {
+    throw new LoginNeededError(`profile "${name}" is not logged in`, name, {
+      implicit: await implicitProfile(deps),
+    });
+  }
   return profile as Profile & { tokens: StoredTokens };
 }
 
@@ -32,7 +37,7 @@ export async function requestRefresh(
     deps.log.redact(res.refreshToken);
     return toStoredTokens(res, deps.now(), profile.tokens);
   } catch (err) {
-    throw explainTokenError(err, call, name);
+    throw explainTokenError(err, call, { profile: name, implicit: await implicitProfile(deps) });
   }
 }
 
@@ -51,12 +56,14 @@ async function refreshLocked(
   return deps.store.transaction(async (tx) => {
     const data = await tx.read();
     const current = data.profiles[name];
-    if (!current?.tokens) throw new LoginNeededError(`profile "${name}" is not logged in`, name);
+    const implicit = activeFromStore(deps.env.profile, data);
+    if (!current?.tokens)
+      throw new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit });
     const loggedIn = current as LoggedIn;
     if (!needed(loggedIn)) return loggedIn;
     if (!current.clientSecret) {
       throw new PdAuthError(`profile "${name}" has no client secret stored`, {
-        hint: `run \`pd-auth rotate-secret${profileFlag(name)}\` to store it`,
+        hint: `run \`pd-auth rotate-secret${profileFlag(name, implicit)}\` to store it`,
       });
     }
     deps.log.redact(current.clientSecret);

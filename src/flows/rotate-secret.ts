@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
-import { LoginNeededError, PdAuthError } from '../errors.js';
+import { LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import type { Profile } from '../store/profile.js';
 import { resolveClientSecret } from './credentials.js';
+import { implicitProfile } from './profile-name.js';
 import { requestRefresh } from './refresh.js';
 
 export interface RotateOptions {
@@ -23,7 +24,8 @@ export interface RotateResult {
 export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<RotateResult> {
   const name = opts.profile;
   const profile = await deps.store.getProfile(name);
-  if (!profile) throw new LoginNeededError(`there is no profile "${name}" to update`, name);
+  const implicit = await implicitProfile(deps);
+  if (!profile) throw new LoginNeededError(`there is no profile "${name}" to update`, name, { implicit });
   const secret = await resolveClientSecret(opts, undefined, deps, 'New client secret (input hidden):');
   deps.log.redact(secret);
   if (!opts.verify) {
@@ -38,7 +40,7 @@ export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<Rot
     throw new PdAuthError(
       `profile "${name}" has no refresh token to check the new secret with; nothing was changed`,
       {
-        hint: 'pass --no-verify to save the secret unchecked, or run `pd-auth login`',
+        hint: `pass --no-verify to save the secret unchecked, or run \`pd-auth login${profileFlag(name, implicit)}\``,
       },
     );
   }
@@ -46,7 +48,8 @@ export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<Rot
   const saved = await deps.store.transaction(async (tx) => {
     const data = await tx.read();
     const current = data.profiles[name];
-    if (!current?.tokens) throw new LoginNeededError(`profile "${name}" is not logged in`, name);
+    if (!current?.tokens)
+      throw new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit });
     const withTokens = current as Profile & { tokens: NonNullable<Profile['tokens']> };
     deps.log.redact(withTokens.tokens.refreshToken);
     let tokens: Awaited<ReturnType<typeof requestRefresh>>;
@@ -57,7 +60,7 @@ export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<Rot
         throw new LoginNeededError(
           `cannot check the new secret: Pipedrive rejected the stored refresh token; nothing was changed (${err.message})`,
           name,
-          err,
+          { implicit, cause: err },
         );
       }
       throw err;

@@ -85,7 +85,7 @@ export async function storedStatuses(
   for (const name of list) {
     const p = data.profiles[name];
     if (!p) {
-      const missing = new LoginNeededError(`there is no profile "${name}"`, name);
+      const missing = new LoginNeededError(`there is no profile "${name}"`, name, { implicit: active });
       out.push(
         withError(
           { ...statusFromStore(name, emptyProfile, name === active, 'offline') },
@@ -98,7 +98,11 @@ export async function storedStatuses(
     const base = statusFromStore(name, p, name === active, checked);
     if (!p.tokens)
       out.push(
-        withError(base, 'not_logged_in', new LoginNeededError(`profile "${name}" is not logged in`, name)),
+        withError(
+          base,
+          'not_logged_in',
+          new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit: active }),
+        ),
       );
     else out.push(await check(base));
   }

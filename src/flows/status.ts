@@ -26,7 +26,10 @@ async function liveStatus(s: ProfileStatus, deps: Deps): Promise<ProfileStatus> 
       p = await getValidToken(s.name, deps, { rejectedToken: p.tokens.accessToken });
       me = await ask().catch((e: unknown) => {
         throw e instanceof ApiAuthError
-          ? new LoginNeededError('the API refuses even a fresh access token', s.name, e)
+          ? new LoginNeededError('the API refuses even a fresh access token', s.name, {
+              implicit: s.active ? s.name : undefined,
+              cause: e,
+            })
           : e;
       });
     }

@@ -1,4 +1,4 @@
-import { NetworkError, type TimeoutSettings } from './network-error.js';
+import { deadlineCode, NetworkError, type TimeoutSettings } from './network-error.js';
 
 /** The one HTTP seam: protocol code takes this, tests can hand it anything that speaks it. */
 export interface HttpRequest {
@@ -18,17 +18,19 @@ export interface HttpResponse {
 /** Throws NetworkError when no complete answer came (the signal's own abort error on an abort). */
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
+  /** What is left of the deadline, in ms (the whole of it before the first request). */
+  remainingMs(): number;
 }
 
 export type HttpTimeouts = TimeoutSettings;
 
-/** Documented in the README; PD_AUTH_HTTP_TIMEOUT=SECONDS sets all three. */
-export const defaultTimeouts: HttpTimeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+/** Documented in the README: PD_AUTH_HTTP_TIMEOUT=SECONDS sets the deadline. */
+export const defaultTimeouts: HttpTimeouts = { totalMs: 30_000, connectMs: 10_000 };
 
 export function timeoutsFromSeconds(seconds: number | undefined): HttpTimeouts {
   if (seconds === undefined) return defaultTimeouts;
-  const ms = Math.round(seconds * 1000);
-  return { connectMs: ms, headersMs: ms, bodyMs: ms };
+  const totalMs = Math.round(seconds * 1000);
+  return { totalMs, connectMs: Math.min(defaultTimeouts.connectMs, totalMs) };
 }
 
 /** Largest body we read; a token response is well under 10 KiB, an API page rarely over a few MiB. */
@@ -39,26 +41,40 @@ export const maxBodyBytes = 32 * 1024 * 1024;
  * don't pay for it (about 45 ms on Node 26). EnvHttpProxyAgent honours HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY, which Node's own fetch does not on every Node version pd-auth runs on.
  */
-export function createHttpClient(timeouts: HttpTimeouts = defaultTimeouts): HttpClient {
+export function createHttpClient(timeouts: HttpTimeouts = defaultTimeouts, now = Date.now): HttpClient {
   let dispatcher: Promise<import('undici').Dispatcher> | undefined;
   const getDispatcher = () => {
     dispatcher ??= import('undici').then(
       (u) =>
         new u.EnvHttpProxyAgent({
           connect: { timeout: timeouts.connectMs },
-          headersTimeout: timeouts.headersMs,
-          bodyTimeout: timeouts.bodyMs,
+          // The deadline below bounds a silent server; these only must not cut in before it.
+          headersTimeout: timeouts.totalMs,
+          bodyTimeout: timeouts.totalMs,
         }),
     );
     return dispatcher;
   };
+  // The deadline starts with the first request: a login's wait for the browser is not part of it.
+  let deadline: number | undefined;
+  const remainingMs = () => (deadline === undefined ? timeouts.totalMs : Math.max(0, deadline - now()));
+  const ranOut = (url: string) =>
+    new NetworkError(url, Object.assign(new Error('deadline'), { code: deadlineCode }), timeouts);
   return {
+    remainingMs,
     async request(req) {
+      deadline ??= now() + timeouts.totalMs;
+      const left = remainingMs();
+      if (left <= 0) throw ranOut(req.url);
+      const timer = AbortSignal.timeout(left);
+      const signal = req.signal ? AbortSignal.any([req.signal, timer]) : timer;
       try {
-        return await send(req);
+        return await send({ ...req, signal });
       } catch (err) {
         // An abort is the caller's own doing (Ctrl+C): pass it on as it is.
-        if (req.signal?.aborted || err instanceof NetworkError) throw err;
+        if (req.signal?.aborted) throw err;
+        if (timer.aborted) throw ranOut(req.url);
+        if (err instanceof NetworkError) throw err;
         throw new NetworkError(req.url, err, timeouts);
       }
     },

@@ -1,8 +1,12 @@
 export interface TimeoutSettings {
+  /** The deadline of a command's whole conversation with the server, retries included. */
+  totalMs: number;
+  /** One connection attempt, so that a retry can still fit in the deadline. */
   connectMs: number;
-  headersMs: number;
-  bodyMs: number;
 }
+
+/** The code of the error a request gets when the deadline (TimeoutSettings.totalMs) ran out. */
+export const deadlineCode = 'PD_AUTH_DEADLINE';
 
 /** The error code of an undici/Node error, looking through `cause` chains. */
 export function errorCode(err: unknown): string | undefined {
@@ -35,7 +39,8 @@ function describe(
   fallback: string,
 ): { reason: string; hint: string } {
   const network = 'check your connection; behind a proxy set HTTPS_PROXY (and NO_PROXY)';
-  const timeoutHint = 'the network or the server is slow; try again, or raise PD_AUTH_HTTP_TIMEOUT (seconds)';
+  const timeoutHint =
+    'check your network, or your proxy (HTTPS_PROXY, NO_PROXY); to wait longer, set PD_AUTH_HTTP_TIMEOUT (seconds)';
   if (code && tlsCodes.has(code)) {
     return {
       reason: `the TLS certificate could not be verified (${code})`,
@@ -44,12 +49,10 @@ function describe(
     };
   }
   switch (code) {
+    case deadlineCode:
+      return { reason: `no complete answer within ${secs(t.totalMs)}, retries included`, hint: timeoutHint };
     case 'UND_ERR_CONNECT_TIMEOUT':
       return { reason: `connecting timed out after ${secs(t.connectMs)}`, hint: timeoutHint };
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return { reason: `no answer within ${secs(t.headersMs)}`, hint: timeoutHint };
-    case 'UND_ERR_BODY_TIMEOUT':
-      return { reason: `the answer stalled for ${secs(t.bodyMs)}`, hint: timeoutHint };
     case 'ECONNREFUSED':
       return { reason: 'the connection was refused', hint: network };
     case 'ENOTFOUND':
@@ -69,14 +72,14 @@ export class NetworkError extends Error {
   readonly code: string | undefined;
   readonly hint: string;
 
-  constructor(
-    url: string,
-    cause: unknown,
-    timeouts: TimeoutSettings = { connectMs: 0, headersMs: 0, bodyMs: 0 },
-  ) {
+  constructor(url: string, cause: unknown, timeouts: TimeoutSettings = { totalMs: 0, connectMs: 0 }) {
     const code = errorCode(cause);
     const { reason, hint } = describe(code, timeouts, cause instanceof Error ? cause.message : String(cause));
-    super(`could not reach ${url}: ${reason}`, { cause });
+    const message =
+      code === deadlineCode
+        ? `${new URL(url).host} did not answer in time (${url}: ${reason})`
+        : `could not reach ${url}: ${reason}`;
+    super(message, { cause });
     this.name = 'NetworkError';
     this.code = code;
     this.hint = hint;

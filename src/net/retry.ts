@@ -58,9 +58,13 @@ export function backoffMs(
   return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }
 
+/** A retry starts only when at least this much of the deadline is left after its wait. */
+export const minAttemptMs = 1_000;
+
 /**
- * One request with bounded retries. Network errors are rethrown after the last try; a 5xx or 429
- * answer is returned as it is after the last try, for the caller to report.
+ * One request with bounded retries, all inside the client's deadline. Network errors are rethrown
+ * after the last try; a 5xx or 429 answer is returned as it is after the last try, for the caller
+ * to report.
  */
 export async function requestWithRetry(
   http: HttpClient,
@@ -73,6 +77,7 @@ export async function requestWithRetry(
   for (let attempt = 0; ; attempt++) {
     let wait: number;
     let reason: string;
+    let giveUp: () => HttpResponse;
     try {
       const res = await http.request(req);
       const retryable =
@@ -83,13 +88,18 @@ export async function requestWithRetry(
       if (asked !== undefined && asked > capMs * 2) return res;
       wait = asked ?? backoffMs(attempt, baseMs, capMs, opts.random);
       reason = `HTTP ${res.status}`;
+      giveUp = () => res;
     } catch (err) {
       if (req.signal?.aborted) throw err;
       const retryable = opts.policy === 'safe' || isUnsentError(err);
       if (!retryable || attempt >= retries) throw err;
       wait = backoffMs(attempt, baseMs, capMs, opts.random);
       reason = errorCode(err) ?? (err as Error).message;
+      giveUp = () => {
+        throw err;
+      };
     }
+    if (wait + minAttemptMs > http.remainingMs()) return giveUp();
     opts.onRetry?.(reason, wait, attempt + 1);
     await (await import('node:timers/promises')).setTimeout(
       wait,

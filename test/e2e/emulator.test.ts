@@ -38,6 +38,16 @@ describe('pd-auth emulator (spawned)', () => {
     expect(await res.text()).toContain('Allow and install');
   });
 
+  it('refuses a --refresh-token-mode it does not know (exit 2), naming the choices', async () => {
+    const r = await spawnCli(['emulator', '--port', '0', '--refresh-token-mode', 'rotat'], cliEnv({})).done;
+
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      "error: option '--refresh-token-mode <mode>' argument 'rotat' is invalid. Allowed choices are reuse, rotate.",
+    );
+  });
+
   it('stops on SIGINT with exit 0', async () => {
     const { run, url } = await start();
 

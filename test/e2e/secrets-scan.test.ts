@@ -393,13 +393,18 @@ describe('secrets: every command with PD_AUTH_DEBUG=1 and --verbose (spawned, ag
     expect(argvLeaks('commands')).toEqual([]);
   });
 
-  it('opens an authorize URL with only client_id, redirect_uri and state', () => {
+  it('opens an authorize URL with only response_type, client_id, redirect_uri and state', () => {
     const browserArgv = argvs.filter((a) => a.group === 'commands' && a.label.includes('login'));
 
     for (const a of browserArgv) {
       const url = new URL(a.argv.at(-1) ?? '');
       expect(url.pathname).toBe('/oauth/authorize');
-      expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'redirect_uri', 'state']);
+      expect([...url.searchParams.keys()].sort()).toEqual([
+        'client_id',
+        'redirect_uri',
+        'response_type',
+        'state',
+      ]);
     }
   });
 

@@ -53,7 +53,9 @@ describe('pd-auth completion', () => {
 
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('use one of bash, zsh, fish.');
+    expect(r.stderr).toContain(
+      "error: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.",
+    );
   });
 
   it('zsh: loads compinit when needed, then bashcompinit, and registers the same function', async () => {

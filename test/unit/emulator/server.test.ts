@@ -86,6 +86,35 @@ describe('GET /oauth/authorize', () => {
     expect(location.searchParams.get('state')).toBe('s1');
   });
 
+  it.each([
+    ['absent', {}],
+    ['code', { response_type: 'code' }],
+  ])("takes response_type %s (Pipedrive's SDKs send none; standard clients send code)", async (_, params) => {
+    const emu = await start({ autoApprove: true });
+    const res = await fetch(authorizeUrl(emu, { ...params, state: 's2' }), { redirect: 'manual' });
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(res.status).toBe(302);
+    expect(location.searchParams.get('code')).toMatch(/^\d+\.\d+\.[0-9a-f]+$/);
+  });
+
+  it.each(['token', 'CODE', ''])(
+    'refuses response_type=%j as a standard server does: a redirect with unsupported_response_type',
+    async (responseType) => {
+      const emu = await start({ autoApprove: true });
+      const res = await fetch(authorizeUrl(emu, { response_type: responseType, state: 's3' }), {
+        redirect: 'manual',
+      });
+      const location = new URL(res.headers.get('location') ?? '');
+      expect(res.status).toBe(302);
+      expect(`${location.origin}${location.pathname}`).toBe(emu.app.redirectUri);
+      expect(Object.fromEntries(location.searchParams)).toEqual({
+        error: 'unsupported_response_type',
+        state: 's3',
+      });
+      expect(emu.stats.codeGrants).toBe(0);
+    },
+  );
+
   it('can switch autoApprove on after start', async () => {
     const emu = await start();
     emu.setAutoApprove(true);

@@ -12,8 +12,13 @@ const badClient = oauth(401, 'invalid_client', 'Invalid client: client is invali
 const badGrant = oauth(400, 'invalid_grant', 'Invalid grant: refresh_token is invalid');
 const redirectMismatch = oauth(400, 'invalid_request', 'Invalid request: redirect_uri is invalid');
 
-function explained(err: unknown, call: 'exchange' | 'refresh' | 'verify-secret', profile = 'default') {
-  const out = explainTokenError(err, call, profile, redirectUri);
+function explained(
+  err: unknown,
+  call: 'exchange' | 'refresh' | 'verify-secret',
+  profile = 'default',
+  implicit = 'default',
+) {
+  const out = explainTokenError(err, call, { profile, implicit, redirectUri });
   if (!(out instanceof PdAuthError)) throw new Error(`expected a PdAuthError, got ${String(out)}`);
   return out;
 }
@@ -37,6 +42,15 @@ describe('explainTokenError: invalid_grant', () => {
 
   it('on refresh names a non-default profile in the hint', () => {
     expect(explained(badGrant, 'refresh', 'sandbox').hint).toBe('run `pd-auth login --profile sandbox`');
+  });
+  it('names the profile in the hint whenever the command would not pick it by itself', () => {
+    expect(explained(badGrant, 'refresh', 'default', 'sandbox').hint).toBe(
+      'run `pd-auth login --profile default`',
+    );
+    expect(explained(badGrant, 'refresh', 'sandbox', 'sandbox').hint).toBe('run `pd-auth login`');
+    expect(explained(badClient, 'refresh', 'default', 'ci').hint).toContain(
+      '`pd-auth rotate-secret --profile default`',
+    );
   });
 
   it('keeps the OAuthError as the cause', () => {
@@ -127,7 +141,7 @@ describe('explainTokenError: invalid_request', () => {
   });
 
   it('without a known redirect URI still reads as one sentence', () => {
-    const err = explainTokenError(redirectMismatch, 'exchange', 'default');
+    const err = explainTokenError(redirectMismatch, 'exchange', { profile: 'default', implicit: 'default' });
 
     expect((err as PdAuthError).message).toBe(
       'the callback URL does not match the one registered in Developer Hub' +
@@ -198,12 +212,12 @@ describe('explainTokenError: other answers', () => {
   it('passes a PdAuthError through unchanged', () => {
     const usage = new UsageError('bad flag');
 
-    expect(explainTokenError(usage, 'refresh', 'default')).toBe(usage);
+    expect(explainTokenError(usage, 'refresh', { profile: 'default', implicit: 'default' })).toBe(usage);
   });
 
   it('passes an unexpected error through unchanged, so it is reported as a bug', () => {
     const bug = new TypeError('x is undefined');
 
-    expect(explainTokenError(bug, 'exchange', 'default')).toBe(bug);
+    expect(explainTokenError(bug, 'exchange', { profile: 'default', implicit: 'default' })).toBe(bug);
   });
 });

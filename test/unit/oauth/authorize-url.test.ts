@@ -10,11 +10,12 @@ const params = {
 };
 
 describe('buildAuthorizeUrl', () => {
-  it("points at Pipedrive's /oauth/authorize with client_id, redirect_uri and state", () => {
+  it("points at Pipedrive's /oauth/authorize with response_type=code, client_id, redirect_uri and state", () => {
     const url = new URL(buildAuthorizeUrl(defaultOAuthUrl, params));
 
     expect(`${url.origin}${url.pathname}`).toBe('https://oauth.pipedrive.com/oauth/authorize');
     expect([...url.searchParams]).toEqual([
+      ['response_type', 'code'],
       ['client_id', 'b4d083d9216986345b32'],
       ['redirect_uri', 'http://localhost:8484/callback'],
       ['state', 'st4te_-x'],
@@ -29,7 +30,7 @@ describe('buildAuthorizeUrl', () => {
     });
 
     expect(url).toBe(
-      'https://oauth.pipedrive.com/oauth/authorize?client_id=b4d083d9216986345b32' +
+      'https://oauth.pipedrive.com/oauth/authorize?response_type=code&client_id=b4d083d9216986345b32' +
         '&redirect_uri=http%3A%2F%2Flocalhost%3A8484%2Fcb%3Fx%3D1%26y%3D2&state=a%2Bb%2Fc%3Dd%26e',
     );
   });
@@ -50,10 +51,10 @@ describe('buildAuthorizeUrl', () => {
     expect(url.startsWith('http://127.0.0.1:4000/oauth/authorize?')).toBe(true);
   });
 
-  it('sends no scope, response_type or PKCE parameter', () => {
+  it('sends no scope or PKCE parameter', () => {
     const query = new URL(buildAuthorizeUrl(defaultOAuthUrl, params)).searchParams;
 
-    expect([...query.keys()].sort()).toEqual(['client_id', 'redirect_uri', 'state']);
+    expect([...query.keys()].sort()).toEqual(['client_id', 'redirect_uri', 'response_type', 'state']);
   });
 });
 
