@@ -57,9 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       };
     },
   });
-  try {
-    return await main(argv, deps, { onVerbose: (v) => (verbose = v) });
-  } finally {
-    for (const s of signals) process.off(s, onSignal);
-  }
+  // The handlers stay until the process exits: the signal when-exit re-raises may arrive after main
+  // has returned 130, and without a handler it would kill the process instead.
+  return main(argv, deps, { onVerbose: (v) => (verbose = v) });
 }
