@@ -18,6 +18,15 @@ export function checkProperty<Ts extends [unknown, ...unknown[]]>(
   return runs;
 }
 
+/** checkProperty for a property whose predicate is async. */
+export async function checkAsyncProperty<Ts extends [unknown, ...unknown[]]>(
+  property: fc.IAsyncProperty<Ts>,
+  runs = propertyRuns,
+): Promise<number> {
+  await fc.assert(property, { seed: propertySeed, numRuns: runs });
+  return runs;
+}
+
 /** Runs `act` and returns what it threw (undefined when it returned). */
 export function thrownBy(act: () => unknown): unknown {
   try {
