@@ -35,8 +35,11 @@ export function bodyExcerpt(body: string, max = 160): string {
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-    // Long opaque runs may be tokens; URLs (an api_domain, a proxy's link) are kept.
-    .replace(/[A-Za-z0-9+/=:._~-]{24,}/g, (run) => (/^https?:\/\/[^/]*$/.test(run) ? run : '[redacted]'));
+    // Long opaque runs may be tokens; a URL's scheme, host and port (an api_domain, a proxy's link)
+    // are kept, but not `user:password@` before a host.
+    .replace(/[A-Za-z0-9+/=:._~-]{24,}/g, (run) =>
+      /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?$/.test(run) ? run : '[redacted]',
+    );
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fastToken } from '../../src/fast-token.js';
 import type { StoreData } from '../../src/store/profile.js';
 import { launchChromium, recordNavigations } from '../helpers/chromium.js';
 import { type CliResult, cliEnv, runCli, type SpawnedCli, spawnCli } from '../helpers/cli.js';
@@ -13,22 +14,33 @@ import { freePort } from '../helpers/ports.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
- * Issue 4, "Secrets": every command of the built CLI, run with PD_AUTH_DEBUG=1 and --verbose
- * against the emulator, and everything it shows: its stdout and stderr, the argv of every process it
- * starts (the BROWSER command, the `exec` child), and the pages a browser sees. None may hold the
- * client secret, a refresh token or an access token (raw, URL-encoded, or as Basic `id:secret`),
- * except the access token on the stdout of `pd-auth token`. Every value is collected from the store
- * after each step, so tokens issued (and rotated away) mid-test are searched for everywhere too.
+ * Secrets: every command of the built CLI against the emulator, and everything it shows: its stdout
+ * and stderr, the argv of every process it starts (the BROWSER command, the `exec` child), and the
+ * pages a browser sees. None may hold the client secret, a refresh token, an authorization code or
+ * an access token (raw, URL-encoded, base64, or as Basic `id:secret`), except the access token on
+ * the stdout of `pd-auth token`. Every value is collected from the store after each step, so tokens
+ * issued (and rotated away) mid-scenario are searched for everywhere too.
+ *
+ * Each scenario runs twice: as people run it (no --verbose, no PD_AUTH_DEBUG, so `token` takes its
+ * fast path) and with --verbose and PD_AUTH_DEBUG=1 (the full CLI, debug output on). A scenario is
+ * built once per mode, on first use, by whichever test needs it first, and is only read after
+ * that: every test stands alone, in any order. The last describe scans everything from every
+ * scenario against every value any of them saw.
  */
 
 const recorder = fileURLToPath(new URL('../fixtures/argv-recorder.mjs', import.meta.url));
 const newSecret = () => randomBytes(20).toString('hex');
 
+type Mode = 'plain' | 'verbose';
+const modes: Mode[] = ['plain', 'verbose'];
+const modeTitle: Record<Mode, string> = {
+  plain: 'as people run them (no --verbose, no PD_AUTH_DEBUG: `token` takes its fast path)',
+  verbose: 'with --verbose and PD_AUTH_DEBUG=1',
+};
+
 type Kind = 'client secret' | 'refresh token' | 'access token' | 'authorization code';
-type Group = 'commands' | 'failures' | 'emulator' | 'browser';
 
 interface Output {
-  group: Group;
   label: string;
   args: string[];
   result: CliResult;
@@ -38,6 +50,8 @@ interface Output {
   mayPrintAccessToken?: boolean;
   /** `pd-auth emulator` prints its own fake client secret by design. */
   mayPrintClientSecret?: boolean;
+  /** Whether the fast path answers this command line (src/fast-token.ts), asked just before it ran. */
+  fastPath: boolean;
 }
 
 interface ArgvRecord {
@@ -54,26 +68,40 @@ interface PagesRecord {
   error?: string;
 }
 
-interface Page {
-  group: Group;
-  label: string;
-  html: string;
+/** Everything one scenario in one mode showed, and every secret value it saw. */
+interface Collected {
+  scenario: string;
+  mode: Mode;
+  outputs: Output[];
+  argvs: Array<{ label: string; argv: string[]; tokenSha256: string | null }>;
+  pages: Array<{ label: string; html: string }>;
+  urlsAfterCallback: Array<{ label: string; url: string }>;
+  values: Map<string, Kind>;
+  clientIds: Set<string>;
 }
 
-/** Everything collected by the file, scanned per group and once more at the end with every value. */
-const seen = new Map<string, Kind>();
-const clientIds = new Set<string>();
-const outputs: Output[] = [];
-const argvs: Array<{ group: Group; label: string; argv: string[]; tokenSha256: string | null }> = [];
-const pages: Page[] = [];
-const urlsAfterCallback: Array<{ label: string; url: string }> = [];
+/** The values to search for and the client ids that go with the secrets (for Basic `id:secret`). */
+type Values = Pick<Collected, 'values' | 'clientIds'>;
 
-function remember(value: string | undefined, kind: Kind): void {
-  if (value) seen.set(value, kind);
+function collection(scenario: string, mode: Mode): Collected {
+  return {
+    scenario,
+    mode,
+    outputs: [],
+    argvs: [],
+    pages: [],
+    urlsAfterCallback: [],
+    values: new Map(),
+    clientIds: new Set(),
+  };
+}
+
+function remember(c: Collected, value: string | undefined, kind: Kind): void {
+  if (value) c.values.set(value, kind);
 }
 
 /** Every secret of every profile in the store file (nothing when there is no readable one). */
-function collect(configDir: string): void {
+function collectStore(c: Collected, configDir: string): void {
   const path = join(configDir, 'profiles.json');
   if (!existsSync(path)) return;
   let data: StoreData;
@@ -83,15 +111,23 @@ function collect(configDir: string): void {
     return;
   }
   for (const p of Object.values(data.profiles ?? {})) {
-    clientIds.add(p.clientId);
-    remember(p.clientSecret, 'client secret');
-    remember(p.tokens?.accessToken, 'access token');
-    remember(p.tokens?.refreshToken, 'refresh token');
+    c.clientIds.add(p.clientId);
+    remember(c, p.clientSecret, 'client secret');
+    remember(c, p.tokens?.accessToken, 'access token');
+    remember(c, p.tokens?.refreshToken, 'refresh token');
   }
 }
 
+/** The values and client ids of several collections together. */
+function union(all: Collected[]): Values {
+  return {
+    values: new Map(all.flatMap((c) => [...c.values])),
+    clientIds: new Set(all.flatMap((c) => [...c.clientIds])),
+  };
+}
+
 /** The ways a value can show up: as is, URL-encoded (both styles), base64, and Basic `id:secret`. */
-function forms(value: string, kind: Kind): Array<[string, string]> {
+function forms(v: Values, value: string, kind: Kind): Array<[string, string]> {
   const out: Array<[string, string]> = [
     ['raw', value],
     ['encodeURIComponent', encodeURIComponent(value)],
@@ -99,7 +135,7 @@ function forms(value: string, kind: Kind): Array<[string, string]> {
     ['base64', Buffer.from(value).toString('base64')],
   ];
   if (kind === 'client secret') {
-    for (const id of clientIds) {
+    for (const id of v.clientIds) {
       const basic = Buffer.from(`${id}:${value}`);
       out.push(
         ['base64(id:secret)', basic.toString('base64')],
@@ -108,16 +144,21 @@ function forms(value: string, kind: Kind): Array<[string, string]> {
     }
   }
   // A form equal to the raw value (hex secrets) is searched for once.
-  return out.filter(([, v], i) => i === 0 || v !== value);
+  return out.filter(([, f], i) => i === 0 || f !== value);
 }
 
 /** "<where>: <kind> (<form>)" for each secret found in `text`. */
-function leaksIn(text: string, where: string, skip: (kind: Kind) => boolean = () => false): string[] {
+function leaksIn(
+  v: Values,
+  text: string,
+  where: string,
+  skip: (kind: Kind) => boolean = () => false,
+): string[] {
   const found: string[] = [];
-  for (const [value, kind] of seen) {
+  for (const [value, kind] of v.values) {
     if (skip(kind)) continue;
-    for (const [form, v] of forms(value, kind))
-      if (text.includes(v)) found.push(`${where}: ${kind} (${form})`);
+    for (const [form, f] of forms(v, value, kind))
+      if (text.includes(f)) found.push(`${where}: ${kind} (${form})`);
   }
   return found;
 }
@@ -134,9 +175,9 @@ function randomPart(value: string, kind: Kind): string {
  * "<where>: <n> characters of a <kind>" when any 8-character run of a secret shows: a message that
  * quotes part of a file or a body (an excerpt, a parser's context) gives away that much of it.
  */
-function partialLeaksIn(text: string, where: string, skip: (kind: Kind) => boolean = () => false): string[] {
+function partialLeaksIn(v: Values, text: string, where: string, skip: (kind: Kind) => boolean): string[] {
   const found: string[] = [];
-  for (const [value, kind] of seen) {
+  for (const [value, kind] of v.values) {
     if (skip(kind)) continue;
     const part = randomPart(value, kind);
     let longest = '';
@@ -152,38 +193,39 @@ function partialLeaksIn(text: string, where: string, skip: (kind: Kind) => boole
   return found;
 }
 
-function outputPartialLeaks(o: Output): string[] {
+/** Leaks (whole, or `partial` 8-character runs) in an output's stdout and stderr, minus what it may print. */
+function outputLeaks(v: Values, o: Output, partial = false): string[] {
+  const scan = partial ? partialLeaksIn : leaksIn;
   const secretOk = (k: Kind) => Boolean(o.mayPrintClientSecret) && k === 'client secret';
   return [
-    ...partialLeaksIn(
+    ...scan(
+      v,
       o.result.stdout,
       `${o.label} stdout`,
       (k) => secretOk(k) || (!!o.mayPrintAccessToken && k === 'access token'),
     ),
-    ...partialLeaksIn(o.result.stderr, `${o.label} stderr`, secretOk),
+    ...scan(v, o.result.stderr, `${o.label} stderr`, secretOk),
   ];
 }
 
-function outputLeaks(o: Output): string[] {
-  const secretOk = (k: Kind) => Boolean(o.mayPrintClientSecret) && k === 'client secret';
+function argvLeaks(v: Values, c: Collected): string[] {
+  return c.argvs.flatMap((a) =>
+    leaksIn(v, JSON.stringify(a.argv), `argv of a process started by ${a.label}`),
+  );
+}
+
+function pageLeaks(v: Values, c: Collected): string[] {
+  return c.pages.flatMap((p) => leaksIn(v, p.html, `page ${p.label}`));
+}
+
+/** Every leak in a collection: outputs, argv, pages and the URLs after the callback. */
+function allLeaks(v: Values, c: Collected): string[] {
   return [
-    ...leaksIn(
-      o.result.stdout,
-      `${o.label} stdout`,
-      (k) => secretOk(k) || (!!o.mayPrintAccessToken && k === 'access token'),
-    ),
-    ...leaksIn(o.result.stderr, `${o.label} stderr`, secretOk),
-  ];
-}
-
-function argvLeaks(group?: Group): string[] {
-  return argvs
-    .filter((a) => !group || a.group === group)
-    .flatMap((a) => leaksIn(JSON.stringify(a.argv), `argv of a process started by ${a.label}`));
-}
-
-function pageLeaks(group?: Group): string[] {
-  return pages.filter((p) => !group || p.group === group).flatMap((p) => leaksIn(p.html, `page ${p.label}`));
+    ...c.outputs.flatMap((o) => outputLeaks(v, o)),
+    ...argvLeaks(v, c),
+    ...pageLeaks(v, c),
+    ...c.urlsAfterCallback.flatMap((u) => leaksIn(v, u.url, `URL ${u.url}`)),
+  ].map((l) => `${c.scenario} (${c.mode}): ${l}`);
 }
 
 /** Reads the recorder's log: argv lines (and the pages a BROWSER recorder saw). */
@@ -195,44 +237,56 @@ function readLog(logFile: string): Array<ArgvRecord | PagesRecord> {
     .map((l) => JSON.parse(l) as ArgvRecord | PagesRecord);
 }
 
-/** One scenario: an emulator, a config dir, and the recorder as BROWSER; runs with --verbose and debug. */
-function scenario(group: Group, fx: EmulatorFixture, root: string, name: string) {
+/** Exit codes as [label, code or 'nonzero' matched] pairs, against what each run expected. */
+function exitCodes(c: Collected) {
+  return {
+    got: c.outputs.map((o) => [o.label, o.expected === 'nonzero' ? o.result.code !== 0 : o.result.code]),
+    want: c.outputs.map((o) => [o.label, o.expected === 'nonzero' ? true : o.expected]),
+  };
+}
+
+/** One scenario's runner: an emulator, a config dir, and the recorder as BROWSER, in one mode. */
+function scenario(c: Collected, fx: EmulatorFixture, root: string, name: string) {
   const configDir = join(root, `config-${name}`);
   const logFile = join(root, `argv-${name}.jsonl`);
+  const verbose = c.mode === 'verbose';
   let logged = 0;
   const env = (extra: Record<string, string | undefined>) =>
     cliEnv({
       PD_AUTH_OAUTH_URL: fx.emulator.url,
       PD_AUTH_CONFIG_DIR: configDir,
       PIPEDRIVE_CLIENT_ID: fx.emulator.app.clientId,
-      PD_AUTH_DEBUG: '1',
+      ...(verbose ? { PD_AUTH_DEBUG: '1' } : {}),
       BROWSER: `${process.execPath} ${recorder} ${logFile}`,
       ...extra,
     });
-  /** Moves new recorder lines into `argvs`/`pages`; waits for a BROWSER recorder to finish browsing. */
+  /** Moves new recorder lines into the collection; waits for a BROWSER recorder to finish browsing. */
   const drain = async (label: string, waitForPages: boolean) => {
-    const deadline = Date.now() + 5_000;
     let lines = readLog(logFile).slice(logged);
-    while (waitForPages && !lines.some((l) => l.kind === 'pages') && Date.now() < deadline) {
+    for (
+      let waited = 0;
+      waitForPages && !lines.some((l) => l.kind === 'pages') && waited < 5_000;
+      waited += 25
+    ) {
       await new Promise((r) => setTimeout(r, 25));
       lines = readLog(logFile).slice(logged);
     }
     logged += lines.length;
     for (const l of lines) {
-      if (l.kind === 'argv') argvs.push({ group, label, argv: l.argv, tokenSha256: l.tokenSha256 });
+      if (l.kind === 'argv') c.argvs.push({ label, argv: l.argv, tokenSha256: l.tokenSha256 });
       else {
-        pages.push({ group, label: `${label}: the last page the browser showed`, html: l.body });
+        c.pages.push({ label: `${label}: the last page the browser showed`, html: l.body });
         const at = l.visited.findIndex((u) => new URL(u).pathname === new URL(fx.redirectUri).pathname);
         if (at < 0) continue; // the browser never reached the callback: nothing after it to check
-        for (const url of l.visited.slice(at + 1)) urlsAfterCallback.push({ label, url });
+        for (const url of l.visited.slice(at + 1)) c.urlsAfterCallback.push({ label, url });
         // The callback URL holds the single-use code by protocol: the code must show up nowhere else.
         remember(
+          c,
           new URL(l.visited[at] ?? 'http://x/').searchParams.get('code') ?? undefined,
           'authorization code',
         );
       }
     }
-    return lines;
   };
   const run = async (
     args: string[],
@@ -246,36 +300,62 @@ function scenario(group: Group, fx: EmulatorFixture, root: string, name: string)
     } = {},
   ): Promise<CliResult> => {
     const label = o.label ?? `pd-auth ${args.join(' ')}`;
-    const result = await runCli(['--verbose', ...args], env(o.extraEnv ?? {}), o.input, 20_000);
-    outputs.push({
-      group,
+    const argv = verbose ? ['--verbose', ...args] : args;
+    const childEnv = env(o.extraEnv ?? {});
+    const fastPath = fastToken(argv, childEnv) !== undefined;
+    const result = await runCli(argv, childEnv, o.input, 20_000);
+    c.outputs.push({
       label,
       args,
       result,
       expected: o.expected ?? 0,
+      fastPath,
       ...(o.mayPrintAccessToken ? { mayPrintAccessToken: true } : {}),
     });
     await drain(label, Boolean(o.opensBrowser));
-    collect(configDir);
-    remember(fx.emulator.app.clientSecret, 'client secret');
+    collectStore(c, configDir);
+    remember(c, fx.emulator.app.clientSecret, 'client secret');
     return result;
   };
-  return { configDir, logFile, run, env };
+  return { configDir, logFile, run };
+}
+
+/** Builds each mode's result once, on first use, whichever test asks first. */
+function once<T>(build: (mode: Mode) => Promise<T>): (mode: Mode) => Promise<T> {
+  const built = new Map<Mode, Promise<T>>();
+  return (mode) => {
+    const done = built.get(mode) ?? build(mode);
+    built.set(mode, done);
+    return done;
+  };
 }
 
 const tokenFormats = ['raw', 'env', 'header', 'json'] as const;
+/** Every command of the CLI, `emulator` included: the scenarios together must run each one. */
+const allCommands = [
+  'api',
+  'completion',
+  'emulator',
+  'exec',
+  'login',
+  'logout',
+  'profiles',
+  'refresh',
+  'rotate-secret',
+  'status',
+  'token',
+  'use',
+];
 
-describe('secrets: every command with PD_AUTH_DEBUG=1 and --verbose (spawned, against the emulator)', () => {
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  let execTokenSha: string | null = null;
-
-  beforeAll(async () => {
-    fx = await startTestEmulator({ clientSecret: newSecret(), refreshTokenMode: 'rotate' });
-    tmp = makeTempDir();
-    clientIds.add(fx.emulator.app.clientId);
-    remember(fx.emulator.app.clientSecret, 'client secret');
-    const s = scenario('commands', fx, tmp.path, 'main');
+/** Every command, one after the other against one emulator, as a user would run them. */
+const commandsScenario = once(async (mode) => {
+  const c = collection('commands', mode);
+  const fx = await startTestEmulator({ clientSecret: newSecret(), refreshTokenMode: 'rotate' });
+  const tmp = makeTempDir();
+  try {
+    c.clientIds.add(fx.emulator.app.clientId);
+    remember(c, fx.emulator.app.clientSecret, 'client secret');
+    const s = scenario(c, fx, tmp.path, 'main');
     const secretEnv = () => ({ PIPEDRIVE_CLIENT_SECRET: fx.emulator.app.clientSecret });
     const login = ['login', '--redirect-uri', fx.redirectUri, '--timeout', '15'];
 
@@ -303,8 +383,7 @@ describe('secrets: every command with PD_AUTH_DEBUG=1 and --verbose (spawned, ag
       label: 'pd-auth exec (expired token: refresh first)',
     });
     const stored = JSON.parse(readFileSync(join(s.configDir, 'profiles.json'), 'utf8')) as StoreData;
-    const { createHash } = await import('node:crypto');
-    execTokenSha = createHash('sha256')
+    const execTokenSha = createHash('sha256')
       .update(stored.profiles.default?.tokens?.accessToken ?? '')
       .digest('hex');
     await Promise.all([
@@ -323,125 +402,144 @@ describe('secrets: every command with PD_AUTH_DEBUG=1 and --verbose (spawned, ag
       s.run(['status'], { expected: 4, label: 'pd-auth status (logged out)' }),
       s.run(['token'], { expected: 4, label: 'pd-auth token (logged out)' }),
     ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await fx?.emulator.close();
-    tmp?.remove();
-  });
-
-  it('ran every command with the expected exit code', () => {
-    const ran = outputs.filter((o) => o.group === 'commands');
-    const codes = ran.map((o) => [o.label, o.expected === 'nonzero' ? o.result.code !== 0 : o.result.code]);
-
-    expect(codes).toEqual(ran.map((o) => [o.label, o.expected === 'nonzero' ? true : o.expected]));
-    const debugged = ran.filter((o) => /^(login|refresh|api|rotate-secret)$/.test(o.args[0] ?? ''));
-    for (const o of debugged) expect(o.result.stderr, `${o.label} shows debug output`).toContain('[debug]');
-    const names = new Set(ran.map((o) => o.args[0]));
-    expect([...names].sort()).toEqual(
-      [
-        'api',
-        'completion',
-        'exec',
-        'login',
-        'logout',
-        'profiles',
-        'refresh',
-        'rotate-secret',
-        'status',
-        'token',
-        'use',
-      ].sort(),
-    );
-  });
-
-  it('saw the emulator issue new tokens along the way (the scan has values to look for)', () => {
-    const count = (k: Kind) => [...seen.values()].filter((v) => v === k).length;
-
-    expect(count('client secret')).toBeGreaterThanOrEqual(2);
-    expect(count('access token')).toBeGreaterThanOrEqual(5);
-    expect(count('refresh token')).toBeGreaterThanOrEqual(4);
-  });
-
-  it('prints no client secret, refresh token or code anywhere, and the access token only from `token`', () => {
-    const leaks = outputs.filter((o) => o.group === 'commands').flatMap(outputLeaks);
-
-    expect(leaks).toEqual([]);
-  });
-
-  it('`token` prints the access token on stdout only, in every format', () => {
-    const tokenRuns = outputs.filter((o) => o.group === 'commands' && o.mayPrintAccessToken);
-    const access = [...seen].filter(([, k]) => k === 'access token').map(([v]) => v);
-
-    expect(tokenRuns).toHaveLength(tokenFormats.length + 1);
-    for (const o of tokenRuns)
-      expect(
-        access.some((t) => o.result.stdout.includes(t)),
-        o.label,
-      ).toBe(true);
-  });
-
-  it('starts the browser and the exec child with no secret or token in their argv', () => {
-    const recorded = argvs.filter((a) => a.group === 'commands');
-
-    expect(recorded.map((a) => a.label)).toEqual([
-      expect.stringMatching(/^pd-auth login/),
-      expect.stringMatching(/^pd-auth exec -- /),
-      'pd-auth exec (expired token: refresh first)',
-      'pd-auth login (stored secret)',
-    ]);
-    expect(argvLeaks('commands')).toEqual([]);
-  });
-
-  it('opens an authorize URL with only response_type, client_id, redirect_uri and state', () => {
-    const browserArgv = argvs.filter((a) => a.group === 'commands' && a.label.includes('login'));
-
-    for (const a of browserArgv) {
-      const url = new URL(a.argv.at(-1) ?? '');
-      expect(url.pathname).toBe('/oauth/authorize');
-      expect([...url.searchParams.keys()].sort()).toEqual([
-        'client_id',
-        'redirect_uri',
-        'response_type',
-        'state',
-      ]);
-    }
-  });
-
-  it('passes the access token to the exec child in its environment, not its argv', () => {
-    const children = argvs.filter((a) => a.group === 'commands' && a.label.includes('exec'));
-
-    expect(children).toHaveLength(2);
-    expect(children.every((c) => c.tokenSha256 !== null)).toBe(true);
-    expect(children[1]?.tokenSha256).toBe(execTokenSha);
-  });
-
-  it('shows a result page with no secret, and leaves no code in the URLs after the callback', () => {
-    const results = pages.filter((p) => p.group === 'commands');
-
-    expect(results).toHaveLength(2);
-    for (const p of results) expect(p.html).toContain('Logged in');
-    expect(pageLeaks('commands')).toEqual([]);
-    for (const { url } of urlsAfterCallback) expect(new URL(url).searchParams.has('code'), url).toBe(false);
-  });
+    return { c, execTokenSha };
+  } finally {
+    await fx.emulator.close();
+    tmp.remove();
+  }
 });
 
-describe('secrets: failure paths (spawned, --verbose)', () => {
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  const invalidStores: Array<{ name: string; dir: string; before: Buffer | undefined }> = [];
+for (const mode of modes) {
+  describe(`secrets: every command ${modeTitle[mode]} (spawned, against the emulator)`, () => {
+    let c: Collected;
+    let execTokenSha: string;
+    beforeAll(async () => {
+      ({ c, execTokenSha } = await commandsScenario(mode));
+    }, 120_000);
 
-  beforeAll(async () => {
-    fx = await startTestEmulator({ clientSecret: newSecret() });
-    tmp = makeTempDir();
-    clientIds.add(fx.emulator.app.clientId);
-    remember(fx.emulator.app.clientSecret, 'client secret');
-    const s = scenario('failures', fx, tmp.path, 'fail');
+    it('ran every command but `emulator`, each with the expected exit code', () => {
+      const { got, want } = exitCodes(c);
+
+      expect(got).toEqual(want);
+      expect([...new Set(c.outputs.map((o) => o.args[0]))].sort()).toEqual(
+        allCommands.filter((n) => n !== 'emulator'),
+      );
+    });
+
+    if (mode === 'verbose')
+      it('shows debug output from the commands that talk to the server', () => {
+        const debugged = c.outputs.filter((o) => /^(login|refresh|api|rotate-secret)$/.test(o.args[0] ?? ''));
+
+        expect(debugged.length).toBeGreaterThan(0);
+        for (const o of debugged)
+          expect(o.result.stderr, `${o.label} shows debug output`).toContain('[debug]');
+      });
+    else
+      it('shows no debug output', () => {
+        expect(c.outputs.filter((o) => o.result.stderr.includes('[debug]')).map((o) => o.label)).toEqual([]);
+      });
+
+    it(
+      mode === 'plain'
+        ? '`token` with a valid stored token took the fast path, in every format'
+        : 'no run took the fast path (--verbose turns it off)',
+      () => {
+        const fast = c.outputs
+          .filter((o) => o.fastPath)
+          .map((o) => o.label)
+          .sort();
+
+        expect(fast).toEqual(
+          mode === 'plain' ? tokenFormats.map((f) => `pd-auth token --format ${f}`).sort() : [],
+        );
+      },
+    );
+
+    it('saw the emulator issue new tokens along the way (the scan has values to look for)', () => {
+      const count = (k: Kind) => [...c.values.values()].filter((v) => v === k).length;
+
+      expect(count('client secret')).toBeGreaterThanOrEqual(2);
+      expect(count('access token')).toBeGreaterThanOrEqual(5);
+      expect(count('refresh token')).toBeGreaterThanOrEqual(4);
+      expect(count('authorization code')).toBe(2);
+    });
+
+    it('prints no client secret, refresh token or code anywhere, and the access token only from `token`', () => {
+      expect(c.outputs.flatMap((o) => outputLeaks(c, o))).toEqual([]);
+    });
+
+    it('`token` prints the access token on stdout only, in every format', () => {
+      const tokenRuns = c.outputs.filter((o) => o.mayPrintAccessToken);
+      const access = [...c.values].filter(([, k]) => k === 'access token').map(([v]) => v);
+
+      expect(tokenRuns).toHaveLength(tokenFormats.length + 1);
+      for (const o of tokenRuns)
+        expect(
+          access.some((t) => o.result.stdout.includes(t)),
+          o.label,
+        ).toBe(true);
+    });
+
+    it('starts the browser and the exec child with no secret or token in their argv', () => {
+      expect(c.argvs.map((a) => a.label)).toEqual([
+        expect.stringMatching(/^pd-auth login/),
+        expect.stringMatching(/^pd-auth exec -- /),
+        'pd-auth exec (expired token: refresh first)',
+        'pd-auth login (stored secret)',
+      ]);
+      expect(argvLeaks(c, c)).toEqual([]);
+    });
+
+    it('opens an authorize URL with only response_type, client_id, redirect_uri and state', () => {
+      const browserArgv = c.argvs.filter((a) => a.label.includes('login'));
+
+      expect(browserArgv).toHaveLength(2);
+      for (const a of browserArgv) {
+        const url = new URL(a.argv.at(-1) ?? '');
+        expect(url.pathname).toBe('/oauth/authorize');
+        expect([...url.searchParams.keys()].sort()).toEqual([
+          'client_id',
+          'redirect_uri',
+          'response_type',
+          'state',
+        ]);
+      }
+    });
+
+    it('passes the access token to the exec child in its environment, not its argv', () => {
+      const children = c.argvs.filter((a) => a.label.includes('exec'));
+
+      expect(children).toHaveLength(2);
+      expect(children.every((a) => a.tokenSha256 !== null)).toBe(true);
+      expect(children[1]?.tokenSha256).toBe(execTokenSha);
+    });
+
+    it('shows a result page with no secret, and leaves no code in the URLs after the callback', () => {
+      expect(c.pages).toHaveLength(2);
+      for (const p of c.pages) expect(p.html).toContain('Logged in');
+      expect(pageLeaks(c, c)).toEqual([]);
+      expect(c.urlsAfterCallback.length).toBeGreaterThan(0);
+      for (const { url } of c.urlsAfterCallback)
+        expect(new URL(url).searchParams.has('code'), url).toBe(false);
+    });
+  });
+}
+
+/** Wrong and stale secrets, and damaged stores holding real secrets: every failure path. */
+const failuresScenario = once(async (mode) => {
+  const c = collection('failures', mode);
+  const invalidStores: Array<{ name: string; dir: string; before: Buffer | undefined }> = [];
+  const fx = await startTestEmulator({ clientSecret: newSecret() });
+  const tmp = makeTempDir();
+  try {
+    c.clientIds.add(fx.emulator.app.clientId);
+    remember(c, fx.emulator.app.clientSecret, 'client secret');
+    const s = scenario(c, fx, tmp.path, 'fail');
     const login = ['login', '--redirect-uri', fx.redirectUri, '--timeout', '15'];
 
     // A wrong client secret at login: the consent works, the code exchange is refused.
     const wrong = newSecret();
-    remember(wrong, 'client secret');
+    remember(c, wrong, 'client secret');
     await s.run([...login, '--profile', 'wrong'], {
       expected: 'nonzero',
       extraEnv: { PIPEDRIVE_CLIENT_SECRET: wrong },
@@ -460,7 +558,7 @@ describe('secrets: failure paths (spawned, --verbose)', () => {
       opensBrowser: true,
     });
     fx.emulator.regenerateSecret();
-    remember(fx.emulator.app.clientSecret, 'client secret');
+    remember(c, fx.emulator.app.clientSecret, 'client secret');
     const stale = [
       ['refresh'],
       ['token', '--min-valid', '86400'],
@@ -479,10 +577,10 @@ describe('secrets: failure paths (spawned, --verbose)', () => {
       label: 'pd-auth rotate-secret (wrong secret)',
     });
 
-    // Invalid stores holding real secrets: schema-invalid, not JSON (twice), from a newer pd-auth.
+    // Invalid stores holding real secrets: schema-invalid, not JSON (twice).
     const validDir = join(tmp.path, 'config-valid');
     await seedLogin(fx, validDir);
-    collect(validDir);
+    collectStore(c, validDir);
     const text = readFileSync(join(validDir, 'profiles.json'), 'utf8');
     const data = JSON.parse(text) as StoreData;
     const secret = data.profiles.default?.clientSecret ?? '';
@@ -524,74 +622,88 @@ describe('secrets: failure paths (spawned, --verbose)', () => {
       }
     }
     await Promise.all(runs);
-  }, 60_000);
-
-  afterAll(async () => {
-    await fx?.emulator.close();
-    tmp?.remove();
-  });
-
-  it('fails every time, with the expected exit code', () => {
-    const ran = outputs.filter((o) => o.group === 'failures');
-    const codes = ran.map((o) => [o.label, o.expected === 'nonzero' ? o.result.code !== 0 : o.result.code]);
-
-    expect(codes).toEqual(ran.map((o) => [o.label, o.expected === 'nonzero' ? true : o.expected]));
-  });
-
-  it('a wrong client secret at login: no secret, token or code in the output or on the pages', () => {
-    const ran = outputs.filter((o) => o.group === 'failures' && o.label.includes('login'));
-
-    expect(ran.flatMap(outputLeaks)).toEqual([]);
-    expect(pageLeaks('failures')).toEqual([]);
-    expect(argvLeaks('failures')).toEqual([]);
-  });
-
-  it('a regenerated secret: refresh, token, exec and revoke fail without printing a secret', () => {
-    const ran = outputs.filter(
-      (o) => o.label.includes('(regenerated secret)') || o.label.includes('(wrong secret)'),
-    );
-
-    expect(ran).toHaveLength(5);
-    for (const o of ran) expect(o.result.stderr).toMatch(/client secret/i);
-    expect(ran.flatMap(outputLeaks)).toEqual([]);
-  });
-
-  it('an invalid store: every command names the file, prints no secret and leaves the file alone', () => {
-    const ran = outputs.filter((o) => o.label.endsWith(' store)'));
-
-    expect(ran).toHaveLength(invalidStores.length * 8);
-    for (const o of ran) expect(o.result.stderr, o.label).toContain('profiles.json');
-    expect(ran.flatMap(outputLeaks)).toEqual([]);
-    for (const s of invalidStores) expect(storeBytes(s.dir), s.name).toEqual(s.before);
-  });
+    // The stores are checked here, before the directory goes: bytes as they were before the commands.
+    const untouched = invalidStores.map((st) => ({
+      name: st.name,
+      same: storeBytes(st.dir)?.equals(st.before ?? Buffer.alloc(0)),
+    }));
+    return { c, commandCount: commands.length, untouched };
+  } finally {
+    await fx.emulator.close();
+    tmp.remove();
+  }
 });
 
-describe('secrets: `pd-auth emulator` never prints a token', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let emulatorRun: SpawnedCli | undefined;
-  let emulatorResult: CliResult;
-  const issued = new Set<string>();
+for (const mode of modes) {
+  describe(`secrets: failure paths ${modeTitle[mode]} (spawned)`, () => {
+    let c: Collected;
+    let commandCount: number;
+    let untouched: Array<{ name: string; same: boolean | undefined }>;
+    beforeAll(async () => {
+      ({ c, commandCount, untouched } = await failuresScenario(mode));
+    }, 120_000);
 
-  beforeAll(async () => {
-    tmp = makeTempDir();
-    const port = await freePort();
-    const redirectUri = `http://localhost:${port}/callback`;
-    const fakeSecret = newSecret();
-    emulatorRun = spawnCli(
-      [
-        '--verbose',
-        'emulator',
-        '--port',
-        '0',
-        '--redirect-uri',
-        redirectUri,
-        '--client-secret',
-        fakeSecret,
-        '--refresh-token-mode',
-        'rotate',
-      ],
-      cliEnv({ PD_AUTH_DEBUG: '1' }),
-    );
+    it('fails every time, with the expected exit code', () => {
+      const { got, want } = exitCodes(c);
+
+      expect(got).toEqual(want);
+    });
+
+    it('a wrong client secret at login: no secret, token or code in the output or on the pages', () => {
+      const ran = c.outputs.filter((o) => o.label.includes('(wrong client secret)'));
+
+      expect(ran).toHaveLength(2);
+      expect(ran.flatMap((o) => outputLeaks(c, o))).toEqual([]);
+      expect(pageLeaks(c, c)).toEqual([]);
+      expect(argvLeaks(c, c)).toEqual([]);
+    });
+
+    it('a regenerated secret: refresh, token, exec and revoke fail without printing a secret', () => {
+      const ran = c.outputs.filter(
+        (o) => o.label.includes('(regenerated secret)') || o.label.includes('(wrong secret)'),
+      );
+
+      expect(ran).toHaveLength(5);
+      for (const o of ran) expect(o.result.stderr).toMatch(/client secret/i);
+      expect(ran.flatMap((o) => outputLeaks(c, o))).toEqual([]);
+    });
+
+    it('an invalid store: every command names the file, prints no secret and leaves the file alone', () => {
+      const ran = c.outputs.filter((o) => o.label.endsWith(' store)'));
+
+      expect(ran).toHaveLength(untouched.length * commandCount);
+      for (const o of ran) expect(o.result.stderr, o.label).toContain('profiles.json');
+      expect(ran.flatMap((o) => outputLeaks(c, o))).toEqual([]);
+      expect(untouched).toEqual(untouched.map((u) => ({ name: u.name, same: true })));
+    });
+  });
+}
+
+/** `pd-auth emulator` spawned, and login, refresh and api against it. */
+const emulatorScenario = once(async (mode) => {
+  const c = collection('emulator', mode);
+  const verbose = mode === 'verbose';
+  const issued = new Set<string>();
+  const tmp = makeTempDir();
+  const port = await freePort();
+  const redirectUri = `http://localhost:${port}/callback`;
+  const fakeSecret = newSecret();
+  const emulatorRun = spawnCli(
+    [
+      ...(verbose ? ['--verbose'] : []),
+      'emulator',
+      '--port',
+      '0',
+      '--redirect-uri',
+      redirectUri,
+      '--client-secret',
+      fakeSecret,
+      '--refresh-token-mode',
+      'rotate',
+    ],
+    cliEnv(verbose ? { PD_AUTH_DEBUG: '1' } : {}),
+  );
+  try {
     await emulatorRun.waitFor(/PD_AUTH_OAUTH_URL=http:\/\/127\.0\.0\.1:\d+\n/);
     const url = /PD_AUTH_OAUTH_URL=(\S+)/.exec(emulatorRun.stdout())?.[1] ?? '';
     // A stand-in fixture, so the scenario drives the spawned emulator like the in-process one.
@@ -600,174 +712,230 @@ describe('secrets: `pd-auth emulator` never prints a token', () => {
       redirectUri,
       callbackPort: port,
     } as unknown as EmulatorFixture;
-    clientIds.add('emulator-client-id');
-    remember(fakeSecret, 'client secret');
-    const s = scenario('emulator', fx, tmp.path, 'emu');
+    c.clientIds.add('emulator-client-id');
+    remember(c, fakeSecret, 'client secret');
+    const s = scenario(c, fx, tmp.path, 'emu');
+    const stored = () => JSON.parse(readFileSync(join(s.configDir, 'profiles.json'), 'utf8')) as StoreData;
     await s.run(['login', '--redirect-uri', redirectUri, '--timeout', '15'], {
       extraEnv: { PIPEDRIVE_CLIENT_SECRET: fakeSecret },
       opensBrowser: true,
       label: 'pd-auth login (against `pd-auth emulator`)',
     });
-    const before = JSON.parse(readFileSync(join(s.configDir, 'profiles.json'), 'utf8')) as StoreData;
-    issued.add(before.profiles.default?.tokens?.accessToken ?? '');
-    issued.add(before.profiles.default?.tokens?.refreshToken ?? '');
+    issued.add(stored().profiles.default?.tokens?.accessToken ?? '');
+    issued.add(stored().profiles.default?.tokens?.refreshToken ?? '');
     await s.run(['refresh'], { label: 'pd-auth refresh (against `pd-auth emulator`)' });
     await s.run(['api', 'users/me'], { label: 'pd-auth api users/me (against `pd-auth emulator`)' });
-    const after = JSON.parse(readFileSync(join(s.configDir, 'profiles.json'), 'utf8')) as StoreData;
-    issued.add(after.profiles.default?.tokens?.accessToken ?? '');
-    issued.add(after.profiles.default?.tokens?.refreshToken ?? '');
+    issued.add(stored().profiles.default?.tokens?.accessToken ?? '');
+    issued.add(stored().profiles.default?.tokens?.refreshToken ?? '');
     emulatorRun.child.kill('SIGINT');
-    emulatorResult = await emulatorRun.done;
-    outputs.push({
-      group: 'emulator',
+    const result = await emulatorRun.done;
+    c.outputs.push({
       label: 'pd-auth emulator',
       args: ['emulator'],
-      result: emulatorResult,
+      result,
       expected: 0,
       mayPrintClientSecret: true,
+      fastPath: false,
     });
-  }, 40_000);
-
-  afterAll(async () => {
-    if (emulatorRun && emulatorRun.child.exitCode === null && emulatorRun.child.signalCode === null) {
+    return { c, issued: [...issued].filter(Boolean) };
+  } finally {
+    if (emulatorRun.child.exitCode === null && emulatorRun.child.signalCode === null) {
       emulatorRun.child.kill('SIGKILL');
       await emulatorRun.done;
     }
-    tmp?.remove();
-  });
-
-  it('issued tokens and stopped cleanly', () => {
-    expect([...issued].filter(Boolean)).toHaveLength(4);
-    expect(emulatorResult.code).toBe(0);
-    expect(outputs.filter((o) => o.group === 'emulator').map((o) => [o.label, o.result.code])).toEqual(
-      outputs.filter((o) => o.group === 'emulator').map((o) => [o.label, 0]),
-    );
-  });
-
-  it('prints none of the tokens it issued (its fake secret is printed by design)', () => {
-    const ran = outputs.filter((o) => o.group === 'emulator');
-
-    expect(ran.flatMap(outputLeaks)).toEqual([]);
-    expect(argvLeaks('emulator')).toEqual([]);
-    expect(pageLeaks('emulator')).toEqual([]);
-  });
+    tmp.remove();
+  }
 });
 
-describe('secrets: the pages Chromium shows during a real consent', () => {
-  let browser: Browser;
-  let fx: EmulatorFixture;
-  let tmp: ReturnType<typeof makeTempDir>;
-  let cli: SpawnedCli | undefined;
-  let finalUrl = '';
-  let visited: string[] = [];
-  let html: { consent: string; result: string };
+for (const mode of modes) {
+  describe(`secrets: \`pd-auth emulator\` ${modeTitle[mode]} never prints a token`, () => {
+    let c: Collected;
+    let issued: string[];
+    beforeAll(async () => {
+      ({ c, issued } = await emulatorScenario(mode));
+    }, 60_000);
 
-  beforeAll(async () => {
+    it('issued tokens and stopped cleanly; every command against it succeeded', () => {
+      const { got, want } = exitCodes(c);
+
+      expect(issued).toHaveLength(4);
+      expect(got).toEqual(want);
+    });
+
+    it('prints none of the tokens it issued (its fake secret is printed by design)', () => {
+      expect(c.outputs.flatMap((o) => outputLeaks(c, o))).toEqual([]);
+      expect(argvLeaks(c, c)).toEqual([]);
+      expect(pageLeaks(c, c)).toEqual([]);
+    });
+  });
+}
+
+/** A real consent in Chromium, for a login spawned with BROWSER=none. */
+const chromiumScenario = once(async (mode) => {
+  const c = collection('Chromium', mode);
+  const verbose = mode === 'verbose';
+  const tmp = makeTempDir();
+  let browser: Browser | undefined;
+  let fx: EmulatorFixture | undefined;
+  let cli: SpawnedCli | undefined;
+  try {
     const launched = launchChromium();
     fx = await startTestEmulator({ clientSecret: newSecret() });
-    tmp = makeTempDir();
-    clientIds.add(fx.emulator.app.clientId);
-    remember(fx.emulator.app.clientSecret, 'client secret');
+    c.clientIds.add(fx.emulator.app.clientId);
+    remember(c, fx.emulator.app.clientSecret, 'client secret');
     const configDir = join(tmp.path, 'config');
-    const args = ['--verbose', 'login', '--redirect-uri', fx.redirectUri, '--timeout', '20'];
     cli = spawnCli(
-      args,
+      [...(verbose ? ['--verbose'] : []), 'login', '--redirect-uri', fx.redirectUri, '--timeout', '20'],
       cliEnv({
         PD_AUTH_OAUTH_URL: fx.emulator.url,
         PD_AUTH_CONFIG_DIR: configDir,
         PIPEDRIVE_CLIENT_ID: fx.emulator.app.clientId,
         PIPEDRIVE_CLIENT_SECRET: fx.emulator.app.clientSecret,
-        PD_AUTH_DEBUG: '1',
+        ...(verbose ? { PD_AUTH_DEBUG: '1' } : {}),
         BROWSER: 'none',
       }),
     );
+    browser = await launched;
     await cli.waitFor(/Open this URL to authorize the app:\s*\n\s*\S+/);
     const authorizeUrl = /Open this URL to authorize the app:\s*\n\s*(\S+)/.exec(cli.stderr())?.[1] ?? '';
-    browser = await launched;
     const page = await (await browser.newContext()).newPage();
-    visited = recordNavigations(page);
+    const visited = recordNavigations(page);
     await page.goto(authorizeUrl);
     const consent = await page.content();
     await page.getByRole('button', { name: 'Allow and install' }).click();
     await page.waitForURL(/\/callback\/result$/);
     const result = await page.content();
-    finalUrl = page.url();
-    html = { consent, result };
-    const r = await cli.done;
-    outputs.push({
-      group: 'browser',
+    const finalUrl = page.url();
+    const login = await cli.done;
+    c.outputs.push({
       label: 'pd-auth login (Chromium)',
       args: ['login'],
-      result: r,
+      result: login,
       expected: 0,
+      fastPath: false,
     });
-    collect(configDir);
-    const at = visited.findIndex((u) => u.startsWith(fx.redirectUri));
-    remember(new URL(visited[at] ?? 'http://x/').searchParams.get('code') ?? undefined, 'authorization code');
-    for (const url of visited.slice(at + 1)) urlsAfterCallback.push({ label: 'Chromium', url });
-    pages.push(
-      { group: 'browser', label: 'Chromium: consent page', html: consent },
-      { group: 'browser', label: 'Chromium: pd-auth result page', html: result },
+    collectStore(c, configDir);
+    const redirectUri = fx.redirectUri;
+    const at = visited.findIndex((u) => u.startsWith(redirectUri));
+    const code = at < 0 ? null : new URL(visited[at] ?? '').searchParams.get('code');
+    remember(c, code ?? undefined, 'authorization code');
+    for (const url of visited.slice(at + 1)) c.urlsAfterCallback.push({ label: 'Chromium', url });
+    c.pages.push(
+      { label: 'Chromium: consent page', html: consent },
+      { label: 'Chromium: pd-auth result page', html: result },
     );
-  }, 40_000);
-
-  afterAll(async () => {
+    return { c, finalUrl, resultHtml: result, reachedCallbackWithCode: code !== null };
+  } finally {
     if (cli && cli.child.exitCode === null && cli.child.signalCode === null) {
       cli.child.kill('SIGKILL');
       await cli.done;
     }
     await browser?.close();
     await fx?.emulator.close();
-    tmp?.remove();
+    tmp.remove();
+  }
+});
+
+for (const mode of modes) {
+  describe(`secrets: the pages Chromium shows during a real consent, the login ${modeTitle[mode]}`, () => {
+    let r: Awaited<ReturnType<typeof chromiumScenario>>;
+    beforeAll(async () => {
+      r = await chromiumScenario(mode);
+    }, 60_000);
+
+    it('logs in, through the callback with a code, to the result page', () => {
+      expect(exitCodes(r.c).got).toEqual([['pd-auth login (Chromium)', 0]]);
+      expect(r.resultHtml).toContain('Logged in');
+      expect(r.reachedCallbackWithCode).toBe(true);
+    });
+
+    it('shows no secret, refresh or access token on the consent and result pages', () => {
+      expect(r.c.pages).toHaveLength(2);
+      expect(pageLeaks(r.c, r.c)).toEqual([]);
+    });
+
+    it('leaves no code= (nor any secret) in the URLs after the callback and the final one', () => {
+      const after = r.c.urlsAfterCallback;
+
+      expect(after.length).toBeGreaterThan(0);
+      expect(r.finalUrl).not.toContain('code=');
+      for (const { url } of after) expect(url).not.toContain('code=');
+      expect(after.flatMap((u) => leaksIn(r.c, u.url, `URL ${u.url}`))).toEqual([]);
+    });
+
+    it('prints no secret in the login output', () => {
+      expect(r.c.outputs.flatMap((o) => outputLeaks(r.c, o))).toEqual([]);
+    });
+  });
+}
+
+describe('secrets: the scan itself', () => {
+  const secret = 'f3a9c1d2e4b5a6978812';
+  const values: Values = {
+    values: new Map([[secret, 'client secret' as Kind]]),
+    clientIds: new Set(['app-id']),
+  };
+
+  it.each([
+    ['raw', secret],
+    ['encodeURIComponent', encodeURIComponent(`${secret}/+`)],
+    ['base64', Buffer.from(secret).toString('base64')],
+    ['base64(id:secret)', Buffer.from(`app-id:${secret}`).toString('base64')],
+    ['base64url(id:secret)', Buffer.from(`app-id:${secret}`).toString('base64url')],
+  ])('finds a secret written as %s', (form, text) => {
+    const v =
+      form === 'encodeURIComponent'
+        ? { ...values, values: new Map([[`${secret}/+`, 'client secret' as Kind]]) }
+        : values;
+
+    expect(leaksIn(v, `before ${text} after`, 'here')).toContain(`here: client secret (${form})`);
   });
 
-  it('logs in, through the callback with a code, to the result page', () => {
-    expect(outputs.find((o) => o.group === 'browser')?.result.code).toBe(0);
-    expect(html.result).toContain('Logged in');
-    expect(visited.some((u) => u.startsWith(fx.redirectUri) && new URL(u).searchParams.has('code'))).toBe(
-      true,
-    );
-  });
-
-  it('shows no secret, refresh or access token on the consent and result pages', () => {
-    expect(pageLeaks('browser')).toEqual([]);
-  });
-
-  it('leaves no code= (nor any secret) in the URLs after the callback and the final one', () => {
-    const after = urlsAfterCallback.filter((u) => u.label === 'Chromium');
-
-    expect(after.length).toBeGreaterThan(0);
-    expect(finalUrl).not.toContain('code=');
-    for (const { url } of after) expect(url).not.toContain('code=');
-    expect(after.flatMap((u) => leaksIn(u.url, `URL ${u.url}`))).toEqual([]);
-  });
-
-  it('prints no secret in the login output', () => {
-    expect(outputs.filter((o) => o.group === 'browser').flatMap(outputLeaks)).toEqual([]);
+  it('finds 8 characters of a secret, and not 7', () => {
+    expect(partialLeaksIn(values, `x ${secret.slice(5, 13)} y`, 'here', () => false)).toEqual([
+      `here: 8 characters of a client secret (${JSON.stringify(secret.slice(5, 13))})`,
+    ]);
+    expect(partialLeaksIn(values, `x ${secret.slice(5, 12)} y`, 'here', () => false)).toEqual([]);
   });
 });
 
 describe('secrets: everything collected, against every value seen in this file', () => {
-  it('finds none anywhere (outputs, argv, pages)', () => {
-    const leaks = [...outputs.flatMap(outputLeaks), ...argvLeaks(), ...pageLeaks()];
-    const commands = new Set(outputs.map((o) => o.args[0]));
+  let all: Collected[];
+  beforeAll(async () => {
+    all = [];
+    // One after the other: each scenario starts its own emulator, CLI processes and browser.
+    for (const mode of modes)
+      for (const build of [commandsScenario, failuresScenario, emulatorScenario, chromiumScenario])
+        all.push((await build(mode)).c);
+  }, 600_000);
+
+  it('runs every command in both modes, and finds no secret anywhere (outputs, argv, pages, URLs)', () => {
+    const values = union(all);
+    const leaks = all.flatMap((c) => allLeaks(values, c));
+    const ran = (mode: Mode) =>
+      [...new Set(all.filter((c) => c.mode === mode).flatMap((c) => c.outputs.map((o) => o.args[0])))].sort();
+    const outputs = all.flatMap((c) => c.outputs);
     const summary = {
-      commandsScanned: commands.size,
+      commandsScanned: modes.map((m) => `${m} ${ran(m).length}`).join(', '),
       commandRuns: outputs.length,
+      fastPathRuns: outputs.filter((o) => o.fastPath).length,
       outputsScanned: outputs.length * 2,
-      argvRecorded: argvs.length,
-      pagesScanned: pages.length,
-      urlsAfterCallback: urlsAfterCallback.length,
-      valuesSearched: seen.size,
+      argvRecorded: all.reduce((n, c) => n + c.argvs.length, 0),
+      pagesScanned: all.reduce((n, c) => n + c.pages.length, 0),
+      urlsAfterCallback: all.reduce((n, c) => n + c.urlsAfterCallback.length, 0),
+      valuesSearched: values.values.size,
       leaks: leaks.length,
     };
     console.log(`secrets scan: ${JSON.stringify(summary)}`);
 
     expect(leaks).toEqual([]);
-    expect(commands.size).toBe(12);
+    expect(ran('plain')).toEqual(allCommands);
+    expect(ran('verbose')).toEqual(allCommands);
   });
 
   it('shows not even a part (8 characters or more) of a secret in any output', () => {
-    expect(outputs.flatMap(outputPartialLeaks)).toEqual([]);
+    const values = union(all);
+
+    expect(all.flatMap((c) => c.outputs.flatMap((o) => outputLeaks(values, o, true)))).toEqual([]);
   });
 });

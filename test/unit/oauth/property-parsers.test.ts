@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CallbackOutcome,
   interpretCallback,
@@ -10,25 +10,15 @@ import { parseTokenResponse, type TokenResponse } from '../../../src/oauth/token
 import { migrateStore } from '../../../src/store/migrate.js';
 import type { Profile, StoreData } from '../../../src/store/profile.js';
 import { SchemaError, validateStore } from '../../../src/store/validate.js';
+import { checkProperty, propertyRuns } from '../../helpers/property.js';
 
 /**
- * Issue 4, "Secrets": property-based tests for every parser of outside input (token responses,
- * pasted redirect URLs, callback queries, the store file). A fixed seed makes every run the same;
- * a failure prints the counterexample and the path to replay it.
+ * Property-based tests of the token response, callback query, pasted redirect URL and store file
+ * readers. The other readers of outside input have their own files beside their modules' tests:
+ * OAuth error bodies and parseJson (oauth-error.property), --redirect-uri (redirect-uri.property),
+ * the environment (test/unit/env.property), Retry-After (test/unit/net/retry.property) and users/me
+ * (test/unit/api/current-user.property). Seed and cases per property: test/helpers/property.ts.
  */
-
-// PD_AUTH_FC_SEED and PD_AUTH_FC_RUNS explore further (another seed, more runs) without editing the file.
-const seed = Number(process.env.PD_AUTH_FC_SEED ?? 42_024);
-const numRuns = Number(process.env.PD_AUTH_FC_RUNS ?? 300);
-let runs = 0;
-/** fc.assert with the file's seed, counting the runs for the closing note. */
-function check<Ts extends [unknown, ...unknown[]]>(property: fc.IProperty<Ts>, times = numRuns): void {
-  fc.assert(property, { seed, numRuns: times });
-  runs += times;
-}
-afterAll(() => {
-  console.log(`property runs: ${runs} (seed ${seed})`);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Token responses
@@ -183,20 +173,22 @@ function parsesOrRefuses(body: unknown): boolean {
 
 describe('parseTokenResponse (property-based)', () => {
   it('any JSON value: a well-formed TokenResponse or a BadResponseError', () => {
-    check(fc.property(fc.jsonValue(), parsesOrRefuses));
+    checkProperty(fc.property(fc.jsonValue(), parsesOrRefuses));
   });
 
   it('JSON objects with token-like keys: a well-formed TokenResponse or a BadResponseError', () => {
     const keys = tokenKeys;
-    check(fc.property(fc.dictionary(keys, fc.oneof(tricky, fc.jsonValue({ maxDepth: 1 }))), parsesOrRefuses));
+    checkProperty(
+      fc.property(fc.dictionary(keys, fc.oneof(tricky, fc.jsonValue({ maxDepth: 1 }))), parsesOrRefuses),
+    );
   });
 
   it('mutated valid bodies: a well-formed TokenResponse or a BadResponseError', () => {
-    check(fc.property(mutatedTokenBody, parsesOrRefuses), numRuns * 2);
+    checkProperty(fc.property(mutatedTokenBody, parsesOrRefuses), propertyRuns * 2);
   });
 
   it('valid bodies are accepted as sent (api_domain without its trailing slash)', () => {
-    check(
+    checkProperty(
       fc.property(validTokenBody, (body) => {
         const r = parseTokenResponse(body, tokenUrl, 200);
         expect(r).toEqual({
@@ -321,7 +313,7 @@ const pastedText = fc.oneof(
 describe('callback queries and pasted redirect URLs (property-based)', () => {
   it('interpretCallback(new URLSearchParams(any string)): a documented outcome that follows the rules', () => {
     const seen = new Map<string, number>();
-    check(
+    checkProperty(
       fc.property(expectedState, fc.string({ unit: 'binary' }), (state, text) => {
         interpretChecked(new URLSearchParams(text), state, seen);
       }),
@@ -330,20 +322,20 @@ describe('callback queries and pasted redirect URLs (property-based)', () => {
 
   it('interpretCallback over query pairs: a documented outcome that follows the rules, each kind reached', () => {
     const seen = new Map<string, number>();
-    check(
+    checkProperty(
       fc.property(callbackPairs, ({ state, pairs }) => {
         interpretChecked(new URLSearchParams(pairs), state, seen);
         // Encoded and parsed again, as the callback server reads its request line.
         interpretChecked(new URLSearchParams(new URLSearchParams(pairs).toString()), state, seen);
       }),
-      numRuns * 2,
+      propertyRuns * 2,
     );
     expect([...seen.keys()].sort()).toEqual(['code', 'denied', 'invalid']);
   });
 
   it('interpretCallback over records and pair lists of any strings', () => {
     const seen = new Map<string, number>();
-    check(
+    checkProperty(
       fc.property(
         expectedState,
         fc.oneof(
@@ -359,7 +351,7 @@ describe('callback queries and pasted redirect URLs (property-based)', () => {
 
   it('parsePastedRedirect never throws; with interpretCallback, the outcome follows the rules', () => {
     const seen = new Map<string, number>();
-    check(
+    checkProperty(
       fc.property(pastedText, ({ state, text }) => {
         let params: URLSearchParams | undefined;
         try {
@@ -371,13 +363,13 @@ describe('callback queries and pasted redirect URLs (property-based)', () => {
         expect(params).toBeInstanceOf(URLSearchParams);
         interpretChecked(params, state, seen);
       }),
-      numRuns * 2,
+      propertyRuns * 2,
     );
     expect(seen.get('code') ?? 0).toBeGreaterThan(0);
   });
 
   it('a pasted redirect URL gives back exactly the query it was built from (the fragment ignored)', () => {
-    check(
+    checkProperty(
       fc.property(callbackPairs, fc.constantFrom('', '#code=frag&state=frag'), ({ pairs }, fragment) => {
         const query = new URLSearchParams(pairs).toString();
         const params = parsePastedRedirect(`  http://localhost:8484/callback?${query}${fragment}\n`);
@@ -550,19 +542,19 @@ function asVersion1(store: StoreData): unknown {
 
 describe('the store file (property-based)', () => {
   it('any JSON text: a valid StoreData, or SchemaError / SyntaxError', () => {
-    check(fc.property(fc.json(), loadsOrRefuses));
+    checkProperty(fc.property(fc.json(), loadsOrRefuses));
   });
 
   it('any text at all: a valid StoreData, or SchemaError / SyntaxError', () => {
-    check(fc.property(fc.string({ unit: 'binary' }), loadsOrRefuses));
+    checkProperty(fc.property(fc.string({ unit: 'binary' }), loadsOrRefuses));
   });
 
   it('mutated valid stores (fields dropped, replaced, wrapped; text cut or spliced): valid, or the two errors', () => {
-    check(fc.property(mutatedStoreText, loadsOrRefuses), numRuns * 3);
+    checkProperty(fc.property(mutatedStoreText, loadsOrRefuses), propertyRuns * 3);
   });
 
   it('mutated stores that claim version 1 go through the migration: valid, or the two errors', () => {
-    check(
+    checkProperty(
       fc.property(mutatedStoreText, (t) => {
         let v: unknown;
         try {
@@ -582,7 +574,7 @@ describe('the store file (property-based)', () => {
       fc.string(),
       fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'),
     );
-    check(
+    checkProperty(
       fc.property(
         fc.constantFrom(1, 2),
         fc.dictionary(key, profileArb, { minKeys: 1, maxKeys: 3 }),
@@ -605,7 +597,7 @@ describe('the store file (property-based)', () => {
   });
 
   it('round trip: a valid store, written as pd-auth writes it, reads back equal', () => {
-    check(
+    checkProperty(
       fc.property(storeArb, (store) => {
         expect(storeProblems(store)).toEqual([]);
         const written = `${JSON.stringify(store, null, 2)}\n`;
@@ -615,7 +607,7 @@ describe('the store file (property-based)', () => {
   });
 
   it('round trip from version 1: the migration keeps every profile and sets obtainedAt', () => {
-    check(
+    checkProperty(
       fc.property(storeArb, (store) => {
         const v1 = `${JSON.stringify(asVersion1(store), null, 2)}\n`;
         const expected: StoreData = {
