@@ -37,7 +37,7 @@ export interface DepsOptions {
 
 function httpTimeouts(env: Env, warn: (m: string) => void) {
   if (env.httpTimeoutSeconds === 'invalid') {
-    warn('PD_AUTH_HTTP_TIMEOUT should be a number of seconds from 1 to 3600; using the defaults');
+    warn('PD_AUTH_HTTP_TIMEOUT should be a number of seconds above 0, at most 3600; using the default (30)');
     return timeoutsFromSeconds(undefined);
   }
   return timeoutsFromSeconds(env.httpTimeoutSeconds);
