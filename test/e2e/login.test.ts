@@ -161,7 +161,7 @@ describe('pd-auth login (spawned, against the emulator)', () => {
     it('starts the BROWSER command with the printed authorize URL as its last argument', async () => {
       const marker = join(tmp.path, 'opened-url');
       // sh gets the URL as $0: record it, then let the scripted browser finish the login.
-      const browser = `sh -c 'printf %s "$0" > ${marker}; exec ${scriptedBrowser()} "$0"'`;
+      const browser = `sh -c 'printf %s "$0" > "${marker}"; exec ${scriptedBrowser()} "$0"'`;
 
       const r = await runCli(login(), env({ BROWSER: browser }));
 
@@ -266,7 +266,7 @@ describe('pd-auth login (spawned, against the emulator)', () => {
       await new Promise<void>((resolve) => blocker.listen(fx.callbackPort, '127.0.0.1', resolve));
       const marker = join(tmp.path, 'browser-started');
 
-      const r = await runCli(login(), env({ BROWSER: `sh -c 'touch ${marker}'` }));
+      const r = await runCli(login(), env({ BROWSER: `sh -c 'touch "${marker}"'` }));
 
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`port ${fx.callbackPort}`);
