@@ -53,7 +53,8 @@ async function demo(): Promise<number> {
     PD_AUTH_OAUTH_URL: emulator.url,
     PD_AUTH_CONFIG_DIR: configDir,
     PIPEDRIVE_CLIENT_ID: emulator.app.clientId,
-    BROWSER: realBrowser ? process.env.BROWSER : `${process.execPath} ${scripted}`,
+    // Quoted, as BROWSER is split into words: the checkout's path may hold a space.
+    BROWSER: realBrowser ? process.env.BROWSER : `"${process.execPath}" "${scripted}"`,
   };
   delete childEnv.PIPEDRIVE_CLIENT_SECRET;
   process.stderr.write(

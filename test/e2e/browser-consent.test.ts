@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreData } from '../../src/store/profile.js';
@@ -73,7 +75,10 @@ describe('consent round trip in Chromium', () => {
   it('"Allow and install" logs in, and the result page shows no token, code or secret', async () => {
     const { cli, page, visited } = await startLogin();
     if (process.env.PD_AUTH_SCREENSHOTS === '1') {
-      await page.screenshot({ path: '/tmp/pd-auth-consent.png', fullPage: true });
+      // Kept after the test, in a directory of its own (two runs at once must not share a path).
+      const shot = join(mkdtempSync(join(tmpdir(), 'pd-auth-screenshot-')), 'consent.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`consent page screenshot: ${shot}`);
     }
     await page.getByRole('button', { name: 'Allow and install' }).click();
     await page.waitForURL(/\/callback\/result$/);

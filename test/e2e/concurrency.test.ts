@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,6 +82,7 @@ describe('concurrency (spawned processes, one store, against the emulator)', () 
     return { results, wallMs: Math.round(performance.now() - t0) };
   };
 
+  /** Another process holding the store lock until it is sent "release" (the config dir must exist). */
   const startLockHolder = async (): Promise<ChildProcess> => {
     const child = spawn(process.execPath, ['-e', holderScript], {
       env: { ...process.env, LOCKFILE_LIB: lockfileLib, LOCK_FILE: storePath(configDir) },
@@ -109,6 +118,15 @@ describe('concurrency (spawned processes, one store, against the emulator)', () 
     // Rewriting the existing file keeps its 0600 mode (asserted below).
     writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
   };
+
+  /**
+   * The warning pd-auth prints when it opens a store of mode 0644, as it first reads the file: with
+   * the store made 0644 first, the sign that a command has started on the store (and goes on to
+   * the lock). Nothing says when it has reached the lock: what it does while the lock is held is
+   * watched for as long as a whole other pd-auth run takes, which grows with the machine's load.
+   */
+  const tightenedWarning = () =>
+    `warning: tightened the permissions of ${storePath(configDir)} from 0644 to 0600 (it holds credentials)`;
 
   /** The emulator's own verdict: the API accepts the token. */
   const apiAccepts = async (fx: EmulatorFixture, token: string) =>
@@ -236,22 +254,29 @@ describe('concurrency (spawned processes, one store, against the emulator)', () 
       const fx = await emulator();
       await seedLogin(fx, configDir);
       expireStoredToken();
+      // The same expired login in a store no one holds, for the yardstick below.
+      const elsewhere = join(tmp.path, 'elsewhere');
+      mkdirSync(elsewhere, { mode: 0o700 });
+      copyFileSync(storePath(configDir), storePath(elsewhere));
+      chmodSync(storePath(configDir), 0o644);
       const holder = await startLockHolder();
 
       const token = start(['token'], env());
-      await new Promise((r) => setTimeout(r, 1_000));
-      // Still waiting: it cannot have refreshed, or finished, while the lock is held.
-      expect(token.child.exitCode).toBeNull();
-      expect(fx.emulator.stats.refreshGrants).toBe(0);
+      await token.waitFor(tightenedWarning());
+      // A token call that did not wait would refresh and exit in less than this whole other one.
+      const yardstick = await run(['token'], cliEnv({ PD_AUTH_CONFIG_DIR: elsewhere }));
+      const whileHeld = { exitCode: token.child.exitCode, refreshGrants: fx.emulator.stats.refreshGrants };
       holder.stdin?.write('release\n');
       await exited(holder);
       const r = await token.done;
 
+      expect(yardstick.code, yardstick.stderr).toBe(0);
+      expect(whileHeld).toEqual({ exitCode: null, refreshGrants: 1 }); // the yardstick's grant only
       expect(holder.exitCode).toBe(0);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe(`${loggedIn(configDir).tokens.accessToken}\n`);
-      expect(fx.emulator.stats.refreshGrants).toBe(1);
-    }, 30_000);
+      expect(fx.emulator.stats.refreshGrants).toBe(2);
+    }, 60_000);
   });
 
   describe('parallel writers', () => {
@@ -290,18 +315,37 @@ describe('concurrency (spawned processes, one store, against the emulator)', () 
       expect((await run(['refresh'], env())).code).toBe(0);
     }, 60_000);
 
-    it('two parallel logins into different profiles (two apps) both end up in the store', async () => {
+    it('two parallel logins into different profiles (two apps), held at the lock together, both end up in the store', async () => {
       const sandbox = await emulator({ clientId: 'sandbox-app', clientSecret: 'sandbox-secret' });
       const production = await emulator({ clientId: 'production-app', clientSecret: 'production-secret' });
+      mkdirSync(configDir, { mode: 0o700 });
+      const holder = await startLockHolder();
+      // PD_AUTH_DEBUG: each says when it goes on to save, which takes the lock.
       const login = (f: EmulatorFixture, profile: string) =>
-        run(
+        start(
           ['login', '--profile', profile, '--redirect-uri', f.redirectUri],
-          emulatorEnv(f, configDir, { BROWSER: scriptedBrowser() }),
+          emulatorEnv(f, configDir, { BROWSER: scriptedBrowser(), PD_AUTH_DEBUG: '1' }),
+          50_000,
         );
+      const a = login(sandbox, 'sandbox');
+      const b = login(production, 'production');
 
-      const [a, b] = await Promise.all([login(sandbox, 'sandbox'), login(production, 'production')]);
+      await Promise.all([a.waitFor('saving profile "sandbox"'), b.waitFor('saving profile "production"')]);
+      // Both are done with Pipedrive and want to write; while the lock is held, neither may. A login
+      // that did not wait would have written in less than a whole other run (the yardstick).
+      const elsewhere = join(tmp.path, 'elsewhere');
+      const yardstick = await run(['profiles', '--names'], cliEnv({ PD_AUTH_CONFIG_DIR: elsewhere }));
+      const whileHeld = {
+        store: existsSync(storePath(configDir)),
+        running: [a, b].map((l) => l.child.exitCode),
+      };
+      holder.stdin?.write('release\n');
+      // Released at once, they race for the lock: each must add its profile to what the other wrote.
+      const [ra, rb] = await Promise.all([a.done, b.done]);
 
-      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(yardstick.code, yardstick.stderr).toBe(0);
+      expect(whileHeld).toEqual({ store: false, running: [null, null] });
+      expect([ra.code, rb.code]).toEqual([0, 0]);
       expect(loggedIn(configDir, 'sandbox')).toMatchObject({
         clientId: 'sandbox-app',
         oauthUrl: sandbox.emulator.url,

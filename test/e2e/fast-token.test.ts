@@ -1,10 +1,11 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile, StoreData } from '../../src/store/profile.js';
 import { type CliResult, cliEnv, runCli } from '../helpers/cli.js';
 import { permissions, seedLogin, storePath } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/ports.js';
 import { emulatorSuite } from '../helpers/suite.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -37,13 +38,16 @@ function withoutDebug(stderr: string): string {
     .join('\n');
 }
 
+/** Where the profiles' OAuth host is: a port nothing listens on (set before the tests), so a refresh fails. */
+let unreachable = '';
+
 function profile(name: string, expiresAt: number): Profile {
   const now = Date.now();
   return {
     clientId: `client-id-${name}`,
     clientSecret: `client-secret-${name}-0123456789`,
     redirectUri: 'http://localhost:8484/callback',
-    oauthUrl: 'http://127.0.0.1:9/unreachable',
+    oauthUrl: unreachable,
     updatedAt: now,
     tokens: {
       accessToken: `v1u:access-${name}`,
@@ -68,6 +72,9 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let configDir: string;
   let n = 0;
+  beforeAll(async () => {
+    unreachable = `http://127.0.0.1:${await freePort()}/unreachable`;
+  });
   beforeEach(() => {
     tmp = makeTempDir();
     configDir = join(tmp.path, 'config');

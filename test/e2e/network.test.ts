@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, scriptedBrowser } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
 import { loggedIn, seedLogin, storeBytes } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/ports.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const listen = (server: Server) =>
@@ -343,7 +344,9 @@ describe('network faults, proxies and TLS (spawned CLI against the emulator)', (
     const before = storeBytes(configDir);
     writeFileSync(join(tmp.path, 'marker'), '');
 
-    const r = await runCli(['token'], env({ PD_AUTH_OAUTH_URL: 'http://127.0.0.1:9' }));
+    const dead = `http://127.0.0.1:${await freePort()}`;
+
+    const r = await runCli(['token'], env({ PD_AUTH_OAUTH_URL: dead }));
 
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');

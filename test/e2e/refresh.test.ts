@@ -125,7 +125,7 @@ describe('pd-auth refresh (spawned, against the emulator)', () => {
       await seedLogin(suite.fx, suite.configDir);
       const before = storeBytes(suite.configDir);
 
-      const r = await runCli(['refresh', '--profile', '../default'], env(), undefined, 5_000);
+      const r = await runCli(['refresh', '--profile', '../default'], env());
 
       expect(r.code).toBe(2);
       expect(storeBytes(suite.configDir)).toEqual(before);

@@ -129,7 +129,7 @@ describe('pd-auth rotate-secret (spawned, against the emulator)', () => {
       await seedLogin(suite.fx, suite.configDir);
       const before = storeBytes(suite.configDir);
 
-      const r = await runCli(['rotate-secret'], env(), undefined, 5_000);
+      const r = await runCli(['rotate-secret'], env());
 
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('PIPEDRIVE_CLIENT_SECRET');
@@ -142,7 +142,7 @@ describe('pd-auth rotate-secret (spawned, against the emulator)', () => {
       await seedLogin(suite.fx, suite.configDir);
       const before = storeBytes(suite.configDir);
 
-      const r = await runCli(['rotate-secret', '--client-secret-stdin'], env(), '\n', 5_000);
+      const r = await runCli(['rotate-secret', '--client-secret-stdin'], env(), '\n');
 
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('empty');

@@ -11,6 +11,7 @@ import {
   storePath,
 } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/ports.js';
+import { expiryTexts, timed } from '../helpers/run-window.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
 const secret = 'status-secret-0123456789';
@@ -32,18 +33,24 @@ describe('pd-auth status (spawned, against the emulator)', () => {
       await seedLogin(suite.fx, suite.configDir);
       const usersMe = suite.fx.emulator.stats.usersMe;
 
-      const r = await runCli(['status'], env());
+      const r = await timed(() => runCli(['status'], env()));
 
       expect(r.code).toBe(0);
       const row = (name: string, value: string) =>
         expect(r.stdout).toMatch(new RegExp(`^  ${name}:\\s+(?:${value})$`, 'm'));
+      const rowText = (name: string) => new RegExp(`^  ${name}:\\s+(.*)$`, 'm').exec(r.stdout)?.[1];
+      const { tokens } = loggedIn(suite.configDir);
       expect(r.stdout.split('\n')[0]).toBe('default (active): logged in (checked live)');
       row('User', 'Emma Ulator <emma@example\\.test> \\(id 1001\\)');
       row('Company', 'Emulated Company \\(emulated, id 2002\\)');
       row('API domain', suite.fx.emulator.url.replace(/\./g, '\\.'));
       row('Scopes', 'base, deals:full');
-      row('Access token expires', '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (59m \\d+s|1h)\\)');
-      row('Refresh token lapses', '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (59|60)d\\) unless used');
+      // The date and how far off it is, on the clock of the run itself (e.g. "in 59m 58s").
+      expect(expiryTexts(tokens.expiresAt, r)).toContain(rowText('Access token expires'));
+      const lapsesAt = tokens.refreshTokenUsedAt + 60 * 86_400_000;
+      expect(expiryTexts(lapsesAt, r).map((t) => `${t} unless used`)).toContain(
+        rowText('Refresh token lapses'),
+      );
       row('Client id', 'status-app');
       row('Client secret', 'stat…6789');
       row('Redirect URI', suite.fx.redirectUri.replace(/\./g, '\\.'));

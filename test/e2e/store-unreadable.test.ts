@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { Profile } from '../../src/store/profile.js';
 import { type CliResult, cliEnv, cliPath, runCli } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
 import { emulatorEnv, loggedIn, permissions, seedLogin, storeBytes, storePath } from '../helpers/fixtures.js';
+import { canRunCliAs, copyCliForOtherUsers, nobody } from '../helpers/run-as.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -31,11 +32,8 @@ const commands = (redirectUri: string): string[][] => [
 ];
 const commandNames = commands('http://localhost:1/callback').map((args) => args.slice(0, 3).join(' '));
 
+/** As root, mode 000 stops nobody, not root: the mode 000 case runs the CLI as nobody instead. */
 const isRoot = process.getuid?.() === 0;
-const nobody = 65_534;
-/** As root, mode 000 stops nobody: run the CLI as nobody instead (when this system lets us). */
-const canRunAsNobody =
-  isRoot && spawnSync(process.execPath, ['-e', '0'], { uid: nobody, gid: nobody }).status === 0;
 
 const now = Date.now();
 const profile = (oauthUrl: string): Profile => ({
@@ -65,7 +63,8 @@ interface Broken {
   arrange(configDir: string, oauthUrl: string): void;
   /** What the error line says after the path. */
   detail: string | RegExp;
-  skip?: string;
+  /** Run as nobody (the mode 000 case under root). */
+  asNobody?: boolean;
 }
 
 const writeStore = (configDir: string, text: string) =>
@@ -101,9 +100,7 @@ const broken: Broken[] = [
       }
     },
     detail: /EACCES: permission denied/,
-    ...(isRoot && !canRunAsNobody
-      ? { skip: 'running as root, where mode 000 is readable, and cannot switch to uid 65534' }
-      : {}),
+    asNobody: isRoot,
   },
   {
     what: 'a directory in its place (unreadable even for root)',
@@ -115,10 +112,9 @@ const broken: Broken[] = [
   },
 ];
 
-/** The built CLI, as nobody when asked (the mode 000 case under root). */
-function runAs(args: string[], env: NodeJS.ProcessEnv, asNobody: boolean): Promise<CliResult> {
-  if (!asNobody) return runCli(args, env);
-  const child = spawn(process.execPath, [cliPath, ...args], {
+/** The built CLI as nobody, from `cli`: the checkout's, or a copy nobody can reach. */
+function runAsNobody(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = spawn(process.execPath, [cli, ...args], {
     env,
     uid: nobody,
     gid: nobody,
@@ -160,24 +156,43 @@ describe('an unusable store file: every command refuses, names the file, says wh
   let fx: EmulatorFixture;
   let tmp: ReturnType<typeof makeTempDir>;
   let n = 0;
+  /** The CLI file nobody runs, or undefined (with why) when this system does not let it. */
+  let nobodyCli: string | undefined;
+  let whyNot = '';
+  let copy: ReturnType<typeof copyCliForOtherUsers> | undefined;
   beforeAll(async () => {
     fx = await startTestEmulator();
     tmp = makeTempDir();
     // nobody must be able to reach the config directories below.
     chmodSync(tmp.path, 0o711);
+    if (!isRoot) return;
+    const probeDir = join(tmp.path, 'nobody-probe');
+    mkdirSync(probeDir, { mode: 0o700 });
+    chownSync(probeDir, nobody, nobody);
+    if (canRunCliAs(cliPath, nobody, probeDir)) {
+      nobodyCli = cliPath;
+      return;
+    }
+    // The checkout may sit where nobody cannot go (a clone in a 0700 directory): use a copy.
+    copy = copyCliForOtherUsers();
+    if (canRunCliAs(copy.cliPath, nobody, probeDir)) nobodyCli = copy.cliPath;
+    else whyNot = `uid ${nobody} cannot run node, or reach ${tmp.path}, on this system`;
   });
   afterAll(async () => {
     // Nothing got as far as Pipedrive.
     expect(fx.emulator.stats).toMatchObject({ tokenRequests: 0, revokes: 0, apiRequests: 0, usersMe: 0 });
     await fx.emulator.close();
     tmp.remove();
+    copy?.remove();
   });
 
   for (const b of broken) {
     describe.concurrent(`with ${b.what}`, () => {
-      it.skipIf(Boolean(b.skip)).for(commandNames.map((name, i) => [name, i] as const))(
+      it.for(commandNames.map((name, i) => [name, i] as const))(
         `pd-auth %s`,
-        async ([, i], { expect }) => {
+        async ([, i], { expect, skip }) => {
+          // Root reads mode 000: without another user to run as, this case cannot be made here.
+          if (b.asNobody && !nobodyCli) skip(`running as root, and ${whyNot}`);
           const configDir = join(tmp.path, `config-${n++}`);
           mkdirSync(configDir, { mode: 0o700 });
           b.arrange(configDir, fx.emulator.url);
@@ -185,7 +200,7 @@ describe('an unusable store file: every command refuses, names the file, says wh
           const args = commands(fx.redirectUri)[i] as string[];
           const env = emulatorEnv(fx, configDir, { BROWSER: 'none' });
 
-          const r = await runAs(args, env, b.what.startsWith('mode 000') && isRoot);
+          const r = b.asNobody ? await runAsNobody(nobodyCli ?? '', args, env) : await runCli(args, env);
 
           expect(r.code).toBe(1);
           const [line, hint] = r.stderr.trimEnd().split('\n').slice(-2);

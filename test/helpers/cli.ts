@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cliPath = fileURLToPath(new URL('../../bin/pd-auth.cjs', import.meta.url));
-/** BROWSER value for a scripted browser that presses "Allow and install" (or "Cancel" with --cancel). */
+/**
+ * BROWSER value for a scripted browser that presses "Allow and install" (or "Cancel" with --cancel).
+ * The paths are quoted, as pd-auth splits BROWSER into words: the checkout's path may hold a space.
+ */
 export const scriptedBrowser = (cancel = false) =>
-  `${process.execPath} ${fileURLToPath(new URL('../../dist/demo/scripted-browser.js', import.meta.url))}${cancel ? ' --cancel' : ''}`;
+  `"${process.execPath}" "${fileURLToPath(new URL('../../dist/demo/scripted-browser.js', import.meta.url))}"${cancel ? ' --cancel' : ''}`;
 
 export interface CliResult {
   code: number | null;
