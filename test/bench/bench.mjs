@@ -48,7 +48,7 @@ const nodeVersion = (() => {
   return r.stdout.trim();
 })();
 
-const scriptedBrowser = `${node} ${browserScript}`;
+const scriptedBrowser = `"${node}" "${browserScript}"`;
 /**
  * The login's browser: a command-line fetcher following the redirects (in auto-approve mode there is
  * no consent page to press, so that is all a browser does), as it starts in a few milliseconds and

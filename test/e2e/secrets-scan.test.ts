@@ -257,7 +257,7 @@ function scenario(c: Collected, fx: EmulatorFixture, root: string, name: string)
       PD_AUTH_CONFIG_DIR: configDir,
       PIPEDRIVE_CLIENT_ID: fx.emulator.app.clientId,
       ...(verbose ? { PD_AUTH_DEBUG: '1' } : {}),
-      BROWSER: `${process.execPath} ${recorder} ${logFile}`,
+      BROWSER: `"${process.execPath}" "${recorder}" "${logFile}"`,
       ...extra,
     });
   /** Moves new recorder lines into the collection; waits for a BROWSER recorder to finish browsing. */
