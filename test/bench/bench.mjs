@@ -47,6 +47,8 @@ const nodeVersion = (() => {
   if (r.status !== 0) throw new Error(`${node} --version failed: ${r.error?.message ?? r.stderr}`);
   return r.stdout.trim();
 })();
+/** The targets are for the Node versions people run (22 and later); older ones are reported only. */
+const target = (/** @type {string} */ goal) => (Number(/^v(\d+)/.exec(nodeVersion)?.[1]) >= 22 ? goal : '—');
 
 const scriptedBrowser = `"${node}" "${browserScript}"`;
 /**
@@ -282,7 +284,7 @@ async function main() {
       );
     };
     const token = sideBySide([bin, 'token'], env, runs);
-    row('`pd-auth token` (valid stored token)', token, '≤ 1.10×');
+    row('`pd-auth token` (valid stored token)', token, target('≤ 1.10×'));
     row(
       '`pd-auth token` through the full CLI (PD_AUTH_DEBUG=1)',
       sideBySide([bin, 'token'], { ...env, PD_AUTH_DEBUG: '1' }, runs),
@@ -294,7 +296,7 @@ async function main() {
     row(
       `whole \`pd-auth login\` (emulator, auto-approve, ${fetcher?.[0] ?? 'Node scripted'} browser)`,
       sideBySide(login, env, loginRuns, configDir),
-      '≤ 3×',
+      target('≤ 3×'),
     );
     if (fetcher) {
       row(
