@@ -57,6 +57,15 @@ const withMethod =
     );
 const script = encodeURIComponent('<script>alert(1)</script>');
 
+/** A callback request with the Host header and `n` more small header fields. */
+const smallHeaders =
+  (n: number): HostileCase['request'] =>
+  (c) =>
+    httpRequest('GET /callback?state=x HTTP/1.1', [
+      ['Host', `localhost:${c.port}`],
+      ...Array.from({ length: n }, (_, i): [string, string] => [`x-${i}`, '1']),
+    ]);
+
 const outcomeOf = (a: RawAnswer): Outcome | 'timeout' =>
   a.end === 'timeout' ? 'timeout' : (a.status ?? 'closed');
 
@@ -188,30 +197,18 @@ const cases: HostileCase[] = [
     // 999 fields: under the size limit and under Node's field count (1,000 since its 2026 security
     // fix: more are 431 there, and silently dropped by older Node 20 releases).
     name: '999 small header fields (under the size and count limits)',
-    request: (c) =>
-      httpRequest('GET /callback?state=x HTTP/1.1', [
-        ['Host', `localhost:${c.port}`],
-        ...Array.from({ length: 998 }, (_, i): [string, string] => [`x-${i}`, '1']),
-      ]),
+    request: smallHeaders(998),
     expect: [400],
   },
   {
     name: '1,001 small header fields (over the count limit of newer Node releases)',
-    request: (c) =>
-      httpRequest('GET /callback?state=x HTTP/1.1', [
-        ['Host', `localhost:${c.port}`],
-        ...Array.from({ length: 1000 }, (_, i): [string, string] => [`x-${i}`, '1']),
-      ]),
+    request: smallHeaders(1_000),
     // Refused either way: as a bad callback (Node 20 drops the fields over the count), or as 431.
     expect: [400, 431],
   },
   {
     name: '3,000 headers (over the size limit)',
-    request: (c) =>
-      httpRequest('GET /callback?state=x HTTP/1.1', [
-        ['Host', `localhost:${c.port}`],
-        ...Array.from({ length: 3000 }, (_, i): [string, string] => [`x-${i}`, '1']),
-      ]),
+    request: smallHeaders(3_000),
     expect: [431],
   },
   // Other methods on the callback path, with the real state.
