@@ -44,7 +44,7 @@ export function oneOf<T extends string>(
   };
 }
 
-export const longName = (o: ValueOption<unknown>) => /^--([a-z][a-z0-9-]*)/.exec(o.flags)?.[1] ?? o.flags;
+const longName = (o: ValueOption<unknown>) => /^--([a-z][a-z0-9-]*)/.exec(o.flags)?.[1] ?? o.flags;
 
 type Values<O> = { [K in keyof O]?: O[K] extends ValueOption<infer T> ? T : never };
 

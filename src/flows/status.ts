@@ -1,7 +1,7 @@
 import { ApiAuthError, fetchCurrentUser } from '../api/current-user.js';
 import type { Deps } from '../deps.js';
 import { LoginNeededError } from '../errors.js';
-import { activeProfileName } from './profile-name.js';
+import { activeProfileName, implicitProfile } from './profile-name.js';
 import { getValidToken } from './refresh.js';
 import {
   offlineStatus,
@@ -23,11 +23,12 @@ async function liveStatus(s: ProfileStatus, deps: Deps): Promise<ProfileStatus> 
       me = await ask();
     } catch (err) {
       if (!(err instanceof ApiAuthError)) throw err;
+      const implicit = await implicitProfile(deps);
       p = await getValidToken(s.name, deps, { rejectedToken: p.tokens.accessToken });
       me = await ask().catch((e: unknown) => {
         throw e instanceof ApiAuthError
           ? new LoginNeededError('the API refuses even a fresh access token', s.name, {
-              implicit: s.active ? s.name : undefined,
+              implicit,
               cause: e,
             })
           : e;

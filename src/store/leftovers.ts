@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
  * The name is atomically's, not ours: test/unit/store/leftovers.test.ts kills a real conf write
  * before its rename and fails if an upgrade names the file otherwise.
  */
-export const leftoverPrefix = (file: string) => `${basename(file)}.tmp-`;
+const leftoverPrefix = (file: string) => `${basename(file)}.tmp-`;
 
 export function leftoverFiles(file: string): string[] {
   const prefix = leftoverPrefix(file);
