@@ -9,6 +9,7 @@ import { registerProfiles } from './commands/profiles.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerRotateSecret } from './commands/rotate-secret.js';
 import { registerStatus } from './commands/status.js';
+import { registerStorage } from './commands/storage.js';
 import { registerToken } from './commands/token.js';
 import type { Deps } from './deps.js';
 import { CancelledError, ExitCode, PdAuthError } from './errors.js';
@@ -42,6 +43,7 @@ function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => 
   registerStatus(program, get, setExit);
   registerLogout(program, get);
   registerProfiles(program, get);
+  registerStorage(program, get);
   registerExec(program, get, setExit);
   registerApi(program, get);
   registerCompletion(program, get);

@@ -1,5 +1,6 @@
 import type { Env } from './env.js';
 import { readEnv } from './env.js';
+import { createKeyring, type Keyring, keyringTimeoutMs } from './keyring/keyring.js';
 import { createHttpClient, type HttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore, type ProfileStore } from './store/profile-store.js';
@@ -14,6 +15,8 @@ export interface Deps {
   prompter: Prompter;
   http: HttpClient;
   store: ProfileStore;
+  /** The OS keyring, each call bounded (src/keyring); the store uses the same one. */
+  keyring: Keyring;
   openBrowser: BrowserOpener;
   now(): number;
   env: Env;
@@ -49,11 +52,17 @@ export function createDeps(opts: DepsOptions): Deps {
   const io = processIO(env.ci);
   const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
   const log = createLogger(io.stderr, () => env.debug || opts.verbose());
+  const keyring = createKeyring({
+    timeoutMs: keyringTimeoutMs(io.isInteractive),
+    onSlow: () => warn('waiting for the OS keyring: unlock it if it asks (Ctrl+C to stop)'),
+    signal: opts.signal,
+  });
   return {
     io,
     prompter: createInquirerPrompter(io),
     http: createHttpClient(httpTimeouts(env, warn)),
-    store: openProfileStore(env.configDir, defaultLockOptions, warn),
+    store: openProfileStore(env.configDir, defaultLockOptions, warn, keyring),
+    keyring,
     openBrowser: createBrowserOpener(env, warn),
     now: () => Date.now(),
     env,

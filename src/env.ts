@@ -16,6 +16,8 @@ export interface Env {
   ci: boolean;
   hasDisplay: boolean;
   platform: NodeJS.Platform;
+  /** PD_AUTH_STORAGE: where a login keeps the secrets; 'invalid' when it is neither. */
+  storage: 'keyring' | 'file' | 'invalid' | undefined;
 }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
@@ -26,6 +28,12 @@ function seconds(v: string | undefined): number | 'invalid' | undefined {
   if (v === undefined || v.trim() === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) && n > 0 && n <= 3600 ? n : 'invalid';
+}
+
+function storageSetting(v: string | undefined): Env['storage'] {
+  if (v === undefined) return undefined;
+  const lower = v.trim().toLowerCase();
+  return lower === 'keyring' || lower === 'file' ? lower : 'invalid';
 }
 
 export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Env {
@@ -42,5 +50,6 @@ export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
     ci: truthy(env.CI),
     hasDisplay: platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY || env.MIR_SOCKET),
     platform,
+    storage: storageSetting(nonEmpty(env.PD_AUTH_STORAGE)),
   };
 }

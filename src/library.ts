@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Deps } from './deps.js';
 import { readEnv } from './env.js';
 import { UsageError } from './errors.js';
+import { createKeyring, keyringTimeoutMs } from './keyring/keyring.js';
 import { createHttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore } from './store/profile-store.js';
@@ -19,6 +20,7 @@ const noPrompt = () => Promise.reject(new UsageError('pd-auth cannot prompt from
 /** Deps for library callers: no prompts, no browser, no output, never touches process signals. */
 export function libraryDeps(opts: LibraryOptions): Deps {
   const env = readEnv({ ...process.env, ...(opts.configDir ? { PD_AUTH_CONFIG_DIR: opts.configDir } : {}) });
+  const keyring = createKeyring({ timeoutMs: keyringTimeoutMs(false) });
   const sink = new PassThrough();
   sink.resume();
   return {
@@ -35,7 +37,8 @@ export function libraryDeps(opts: LibraryOptions): Deps {
     http: createHttpClient(
       timeoutsFromSeconds(env.httpTimeoutSeconds === 'invalid' ? undefined : env.httpTimeoutSeconds),
     ),
-    store: openProfileStore(env.configDir, defaultLockOptions),
+    store: openProfileStore(env.configDir, defaultLockOptions, () => {}, keyring),
+    keyring,
     openBrowser: async () => {},
     now: () => Date.now(),
     env,

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { LoginOptions } from '../flows/login.js';
 import { resolveProfileName } from '../flows/profile-name.js';
+import type { Storage } from '../store/profile.js';
 import { formatExpiry } from '../ui/format.js';
-import { parsePositiveInt, parseProfileName, profileOptionHelp } from './shared.js';
+import { storageOption } from './option-spec.js';
+import { parsePositiveInt, parseProfileName, profileOptionHelp, valueOption } from './shared.js';
 
 export async function runLogin(opts: LoginOptions, deps: Deps): Promise<void> {
   const { login } = await import('../flows/login.js');
@@ -18,6 +20,11 @@ export async function runLogin(opts: LoginOptions, deps: Deps): Promise<void> {
     out(`  Access token expires: ${formatExpiry(saved.tokens.expiresAt, deps.now())}`);
   }
   out(`  Saved to:             ${storePath} (profile "${profile}")`);
+  out(
+    saved.storage === 'keyring'
+      ? `  Secrets:              in the OS keyring (${deps.keyring.backend}); the file holds the hour-long access token`
+      : `  Secrets:              in that file (mode 0600)${saved.storageFallback ? ', as the OS keyring was not available' : ''}`,
+  );
 }
 
 export function registerLogin(program: Command, deps: () => Deps): void {
@@ -36,6 +43,7 @@ export function registerLogin(program: Command, deps: () => Deps): void {
     )
     .option('--no-browser', 'open nothing: print the URL and accept the redirected URL pasted back')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositiveInt(86_400), 300)
+    .addOption(valueOption(storageOption))
     .action(async (o: Record<string, unknown>) => {
       const d = deps();
       await runLogin(
@@ -46,6 +54,7 @@ export function registerLogin(program: Command, deps: () => Deps): void {
           ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri as string } : {}),
           browser: o.browser !== false,
           timeoutSeconds: o.timeout as number,
+          ...(o.storage !== undefined ? { storage: o.storage as Storage } : {}),
         },
         d,
       );

@@ -6,7 +6,7 @@ import { parseProfileName, profileOptionHelp } from './shared.js';
 
 export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> {
   const { logout } = await import('../flows/logout.js');
-  const { result, revoked, leftovers } = await logout(opts, deps);
+  const { result, revoked, leftovers, storage, keyringCleared } = await logout(opts, deps);
   const say = (s: string) => deps.io.stderr.write(`${s}\n`);
   if (result === 'nothing-stored') {
     say(`Profile "${opts.profile}" has no tokens stored; nothing to do.`);
@@ -22,6 +22,10 @@ export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> 
     say(
       `Removed the tokens of profile "${opts.profile}" (its client id and secret are kept for the next login).`,
     );
+    if (storage === 'keyring' && keyringCleared)
+      say(
+        `The refresh token is no longer in the OS keyring (${deps.keyring.backend}); the client secret stays there.`,
+      );
   }
 }
 

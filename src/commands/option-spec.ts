@@ -24,6 +24,13 @@ export const profileOption: ValueOption<string> = {
   expected: 'use letters, digits, ".", "_" or "-" (up to 64), starting with a letter or digit.',
 };
 
+export const storageOption: ValueOption<'keyring' | 'file'> = {
+  flags: '--storage <where>',
+  description:
+    'where the client secret and refresh token go: keyring (the OS keyring) or file (the 0600 store); default: the keyring when it answers, else the file (PD_AUTH_STORAGE)',
+  ...oneOf(['keyring', 'file'] as const),
+};
+
 export function wholeNumber(max: number, min = 1): Pick<ValueOption<number>, 'parse' | 'expected'> {
   return {
     parse: (v) => {

@@ -20,7 +20,10 @@ export function statusJson(list: ProfileStatus[], storePath: string): string {
     access_token_expires_at: iso(s.accessTokenExpiresAt),
     refresh_token_lapses_at: iso(s.refreshTokenLapsesAt),
     client_id: s.clientId || null,
-    client_secret_stored: Boolean(s.clientSecret),
+    // A keyring profile always has one: every write of it stores the client secret there.
+    client_secret_stored: s.storage === 'keyring' ? Boolean(s.clientId) : Boolean(s.clientSecret),
+    storage: s.storage,
+    storage_fallback: s.storageFallback,
     redirect_uri: s.redirectUri || null,
     oauth_url: s.oauthUrl || null,
     error: s.error,
@@ -36,7 +39,8 @@ const stateText: Record<ProfileStatus['state'], string> = {
   error: 'check failed',
 };
 
-function human(s: ProfileStatus, storePath: string, now: number): string {
+function human(s: ProfileStatus, opts: OutputOptions): string {
+  const { storePath, now } = opts;
   const lines = [
     `${s.name}${s.active ? ' (active)' : ''}: ${stateText[s.state]}${s.checked === 'live' ? ' (checked live)' : ''}`,
   ];
@@ -50,11 +54,17 @@ function human(s: ProfileStatus, storePath: string, now: number): string {
     row('Refresh token lapses', `${formatExpiry(s.refreshTokenLapsesAt, now)} unless used`);
   if (s.clientId) {
     row('Client id', s.clientId);
-    row('Client secret', maskSecret(s.clientSecret));
+    row('Client secret', s.storage === 'keyring' ? 'in the OS keyring' : maskSecret(s.clientSecret));
     row('Redirect URI', s.redirectUri);
     row('OAuth host', s.oauthUrl);
   }
   row('Store', storePath);
+  if (s.storage === 'keyring')
+    row('Secrets', `client secret and refresh token in the OS keyring (${opts.keyringBackend})`);
+  else {
+    const why = s.storageFallback ? `; the OS keyring was not available at login: ${s.storageFallback}` : '';
+    if (s.clientId) row('Secrets', `in the store file (mode 0600)${why}`);
+  }
   if (s.error) {
     lines.push(`  error: ${s.error.message}`);
     if (s.error.hint) lines.push(`  hint: ${s.error.hint}`);
@@ -62,15 +72,19 @@ function human(s: ProfileStatus, storePath: string, now: number): string {
   return lines.join('\n');
 }
 
+interface OutputOptions {
+  json: boolean;
+  storePath: string;
+  now: number;
+  keyringBackend: string;
+}
+
 /** stdout and stderr of `status` for these profiles. */
-export function statusOutput(
-  list: ProfileStatus[],
-  opts: { json: boolean; storePath: string; now: number },
-): { stdout: string; stderr: string } {
+export function statusOutput(list: ProfileStatus[], opts: OutputOptions): { stdout: string; stderr: string } {
   if (opts.json) return { stdout: statusJson(list, opts.storePath), stderr: '' };
   if (list.length === 0) return { stdout: '', stderr: 'No profiles yet: run `pd-auth login`.\n' };
   return {
-    stdout: `${list.map((s) => human(s, opts.storePath, opts.now)).join('\n\n')}\n`,
+    stdout: `${list.map((s) => human(s, opts)).join('\n\n')}\n`,
     stderr: '',
   };
 }

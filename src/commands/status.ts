@@ -15,7 +15,12 @@ export interface StatusOptions {
 export async function runStatus(opts: StatusOptions, deps: Deps): Promise<number> {
   const { profileStatuses, statusExitCode } = await import('../flows/status.js');
   const list = await profileStatuses(opts.profiles, { offline: opts.offline }, deps);
-  const out = statusOutput(list, { json: opts.json, storePath: deps.store.path, now: deps.now() });
+  const out = statusOutput(list, {
+    json: opts.json,
+    storePath: deps.store.path,
+    now: deps.now(),
+    keyringBackend: deps.keyring.backend,
+  });
   if (out.stdout) deps.io.stdout.write(out.stdout);
   if (out.stderr) deps.io.stderr.write(out.stderr);
   return statusExitCode(list);

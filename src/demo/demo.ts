@@ -53,6 +53,8 @@ async function demo(): Promise<number> {
     PD_AUTH_OAUTH_URL: emulator.url,
     PD_AUTH_CONFIG_DIR: configDir,
     PIPEDRIVE_CLIENT_ID: emulator.app.clientId,
+    // A throw-away store: its secrets stay in its own file, never in the user's OS keyring.
+    PD_AUTH_STORAGE: 'file',
     // Quoted, as BROWSER is split into words: the checkout's path may hold a space.
     BROWSER: realBrowser ? process.env.BROWSER : `"${process.execPath}" "${scripted}"`,
   };

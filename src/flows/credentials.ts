@@ -34,7 +34,8 @@ export async function resolveClientId(
  */
 export async function resolveClientSecret(
   src: SecretSource,
-  stored: string | undefined,
+  /** The stored secret, read only when neither PIPEDRIVE_CLIENT_SECRET nor stdin gives one. */
+  stored: (() => Promise<string | undefined>) | undefined,
   deps: Deps,
   prompt = 'Client secret (input hidden):',
 ): Promise<string> {
@@ -49,7 +50,8 @@ export async function resolveClientSecret(
     return checkSecret(deps.env.clientSecret, 'PIPEDRIVE_CLIENT_SECRET');
   }
   if (src.clientSecretStdin) return checkSecret(await deps.readStdinLine(), '--client-secret-stdin');
-  if (stored !== undefined) return stored;
+  const kept = await stored?.();
+  if (kept !== undefined) return kept;
   if (!deps.io.isInteractive) {
     throw new UsageError(
       'no client secret given, and pd-auth cannot ask for it here (no terminal, or CI is set)',

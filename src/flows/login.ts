@@ -6,11 +6,12 @@ import { defaultRedirectUri, parseRedirectUri } from '../oauth/redirect-uri.js';
 import { newState } from '../oauth/state.js';
 import { createTokenClient } from '../oauth/token-client.js';
 import { toStoredTokens } from '../oauth/token-set.js';
-import type { Profile } from '../store/profile.js';
+import type { Profile, Storage } from '../store/profile.js';
 import { openListener } from './callback-listener.js';
 import { resolveClientId, resolveClientSecret } from './credentials.js';
 import { explainApiError, explainTokenError } from './explain.js';
 import { implicitProfile } from './profile-name.js';
+import { chooseStorage, requestedStorage, saveLogin } from './storage-choice.js';
 import { waitForCallback } from './wait-for-callback.js';
 
 export interface LoginOptions {
@@ -20,6 +21,8 @@ export interface LoginOptions {
   redirectUri?: string;
   browser: boolean;
   timeoutSeconds: number;
+  /** --storage: where the secrets go (default: the OS keyring when it answers, else the file, announced). */
+  storage?: Storage;
 }
 
 export interface LoginResult {
@@ -38,7 +41,8 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
   const oauthUrl = (deps.env.oauthUrl ?? defaultOAuthUrl).replace(/\/+$/, '');
   const clientId = await resolveClientId(opts.clientId, stored, deps);
   const sameApp = stored?.clientId === clientId ? stored : undefined;
-  const clientSecret = await resolveClientSecret(opts, sameApp?.clientSecret, deps);
+  const storedSecret = sameApp && (async () => (await deps.store.loadSecrets(name))?.clientSecret);
+  const clientSecret = await resolveClientSecret(opts, storedSecret || undefined, deps);
   deps.log.redact(clientSecret);
   const target = flagTarget ?? parseRedirectUri(sameApp?.redirectUri ?? defaultRedirectUri);
   if (!target.listen && !(deps.io.isInteractive && !opts.browser)) {
@@ -47,6 +51,8 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       'use --no-browser in a terminal to paste the redirected URL, or register http://localhost:8484/callback',
     );
   }
+  const requested = requestedStorage(opts.storage, stored, deps);
+  const choice = await chooseStorage(requested, deps);
   err(`Callback URL (register exactly this in Developer Hub): ${target.uri}`);
 
   const state = newState();
@@ -96,6 +102,11 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       const fallbackApi = oauthUrl === defaultOAuthUrl ? 'https://api.pipedrive.com' : oauthUrl;
       const tokens = toStoredTokens(res, deps.now(), undefined, fallbackApi);
       saved = { clientId, clientSecret, redirectUri: target.uri, oauthUrl, tokens, updatedAt: deps.now() };
+      saved = {
+        ...saved,
+        storage: choice.storage,
+        ...(choice.fallback ? { storageFallback: choice.fallback } : {}),
+      };
     } catch (e) {
       const explained = explainTokenError(e, 'exchange', {
         profile: name,
@@ -122,7 +133,7 @@ export async function login(opts: LoginOptions, deps: Deps): Promise<LoginResult
       deps.warn(`logged in, but could not read who you are from /users/me: ${explainApiError(e)}`);
     }
     deps.log.debug(`saving profile "${name}" to ${deps.store.path}`);
-    await deps.store.update(name, () => saved);
+    saved = await saveLogin(name, saved, { choice, requested }, deps);
     deps.log.debug('saved');
     const who = saved.user ? `${saved.user.name} <${saved.user.email}>` : 'your Pipedrive user';
     server?.finish({

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { PdAuthError } from '../errors.js';
 import { createTokenClient } from '../oauth/token-client.js';
+import { type Storage, storageOf } from '../store/profile.js';
 import { explainTokenError } from './explain.js';
 import { implicitProfile } from './profile-name.js';
 
@@ -17,6 +18,10 @@ export interface LogoutOutcome {
   revoked: boolean;
   /** Temp files a killed pd-auth had left beside the store (copies of it, tokens included), removed. */
   leftovers: number;
+  /** Where the profile's secrets were: with 'keyring', its refresh token entry was removed too. */
+  storage: Storage;
+  /** False when the keyring entry could not be removed (a warning said so). */
+  keyringCleared?: boolean;
 }
 
 /**
@@ -28,8 +33,16 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
   const { profile: name } = opts;
   const profile = await deps.store.getProfile(name);
   // Nothing to remove from the store; a crashed write may still have left a copy of tokens beside it.
-  if (!profile?.tokens)
-    return { result: 'nothing-stored', revoked: false, leftovers: await deps.store.removeLeftovers() };
+  if (!profile?.tokens) {
+    const leftovers = await deps.store.removeLeftovers();
+    return {
+      result: 'nothing-stored',
+      revoked: false,
+      leftovers,
+      storage: profile ? storageOf(profile) : 'file',
+    };
+  }
+  const storage = storageOf(profile);
   let revoked = false;
   if (opts.revoke) {
     if (deps.io.isInteractive && !opts.yes) {
@@ -39,9 +52,10 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
         false,
         { signal: deps.signal },
       );
-      if (!ok) return { result: 'kept', revoked: false, leftovers: 0 };
+      if (!ok) return { result: 'kept', revoked: false, leftovers: 0, storage };
     }
-    if (!profile.clientSecret) {
+    const loaded = await deps.store.loadSecrets(name);
+    if (!loaded?.clientSecret || !loaded.tokens?.refreshToken) {
       throw new PdAuthError(
         `profile "${name}" has no client secret, so its tokens cannot be revoked; nothing was removed`,
         {
@@ -49,14 +63,14 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
         },
       );
     }
-    deps.log.redact(profile.clientSecret);
-    deps.log.redact(profile.tokens.refreshToken);
+    deps.log.redact(loaded.clientSecret);
+    deps.log.redact(loaded.tokens.refreshToken);
     const client = createTokenClient(deps.http, deps.env.oauthUrl ?? profile.oauthUrl, {
       clientId: profile.clientId,
-      clientSecret: profile.clientSecret,
+      clientSecret: loaded.clientSecret,
     });
     try {
-      await client.revoke(profile.tokens.refreshToken, 'refresh_token', deps.signal);
+      await client.revoke(loaded.tokens.refreshToken, 'refresh_token', deps.signal);
       revoked = true;
     } catch (err) {
       const explained = explainTokenError(err, 'refresh', {
@@ -69,11 +83,12 @@ export async function logout(opts: LogoutOptions, deps: Deps): Promise<LogoutOut
       });
     }
   }
-  await deps.store.update(name, (cur) => {
+  const { leftInKeyring } = await deps.store.update(name, (cur) => {
     if (!cur) return cur;
     const { tokens: _t, user: _u, company: _c, ...rest } = cur;
     return { ...rest, updatedAt: deps.now() };
   });
-  // The write above removed any leftover temp files (see profile-store.ts).
-  return { result: 'removed', revoked, leftovers: 0 };
+  // The write above removed any leftover temp files (see profile-store.ts), and then the refresh
+  // token's keyring entry (a warning says so if the keyring could not be reached).
+  return { result: 'removed', revoked, leftovers: 0, storage, keyringCleared: leftInKeyring.length === 0 };
 }

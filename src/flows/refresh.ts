@@ -22,7 +22,7 @@ export async function loggedInProfile(name: string, deps: Deps): Promise<Profile
  * decides what to write, so a failure can never touch what is stored.
  */
 export async function requestRefresh(
-  profile: Profile & { tokens: StoredTokens },
+  profile: Profile & { tokens: StoredTokens & { refreshToken: string } },
   clientSecret: string,
   call: TokenCall,
   name: string,
@@ -42,6 +42,19 @@ export async function requestRefresh(
 }
 
 type LoggedIn = Profile & { tokens: StoredTokens };
+type WithRefreshToken = Profile & { tokens: StoredTokens & { refreshToken: string } };
+
+/** A logged-in profile with its secrets loaded (from the OS keyring when they are there). */
+export async function withSecrets(
+  loading: Promise<Profile | undefined>,
+  name: string,
+  implicit: string,
+): Promise<WithRefreshToken> {
+  const p = await loading;
+  if (!p?.tokens?.refreshToken)
+    throw new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit });
+  return p as WithRefreshToken;
+}
 
 /**
  * Refresh under the cross-process store lock. `needed` looks at the profile as re-read under the
@@ -59,17 +72,17 @@ async function refreshLocked(
     const implicit = activeFromStore(deps.env.profile, data);
     if (!current?.tokens)
       throw new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit });
-    const loggedIn = current as LoggedIn;
-    if (!needed(loggedIn)) return loggedIn;
-    if (!current.clientSecret) {
+    if (!needed(current as LoggedIn)) return current as LoggedIn;
+    const loaded = await withSecrets(tx.loadSecrets(name), name, implicit);
+    if (!loaded.clientSecret) {
       throw new PdAuthError(`profile "${name}" has no client secret stored`, {
         hint: `run \`pd-auth rotate-secret${profileFlag(name, implicit)}\` to store it`,
       });
     }
-    deps.log.redact(current.clientSecret);
-    deps.log.redact(loggedIn.tokens.refreshToken);
-    const tokens = await requestRefresh(loggedIn, current.clientSecret, 'refresh', name, deps);
-    const saved: LoggedIn = { ...current, tokens, updatedAt: deps.now() };
+    deps.log.redact(loaded.clientSecret);
+    deps.log.redact(loaded.tokens.refreshToken);
+    const tokens = await requestRefresh(loaded, loaded.clientSecret, 'refresh', name, deps);
+    const saved: LoggedIn = { ...loaded, tokens, updatedAt: deps.now() };
     await tx.write({ ...data, profiles: { ...data.profiles, [name]: saved } });
     return saved;
   });

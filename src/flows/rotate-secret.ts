@@ -3,7 +3,7 @@ import { LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import type { Profile } from '../store/profile.js';
 import { resolveClientSecret } from './credentials.js';
 import { implicitProfile } from './profile-name.js';
-import { requestRefresh } from './refresh.js';
+import { requestRefresh, withSecrets } from './refresh.js';
 
 export interface RotateOptions {
   profile: string;
@@ -47,14 +47,11 @@ export async function rotateSecret(opts: RotateOptions, deps: Deps): Promise<Rot
   // Verify and save under the store lock, with the refresh token current at that moment.
   const saved = await deps.store.transaction(async (tx) => {
     const data = await tx.read();
-    const current = data.profiles[name];
-    if (!current?.tokens)
-      throw new LoginNeededError(`profile "${name}" is not logged in`, name, { implicit });
-    const withTokens = current as Profile & { tokens: NonNullable<Profile['tokens']> };
-    deps.log.redact(withTokens.tokens.refreshToken);
+    const current = await withSecrets(tx.loadSecrets(name), name, implicit);
+    deps.log.redact(current.tokens.refreshToken);
     let tokens: Awaited<ReturnType<typeof requestRefresh>>;
     try {
-      tokens = await requestRefresh(withTokens, secret, 'verify-secret', name, deps);
+      tokens = await requestRefresh(current, secret, 'verify-secret', name, deps);
     } catch (err) {
       if (err instanceof LoginNeededError) {
         throw new LoginNeededError(

@@ -1,6 +1,13 @@
 import { LoginNeededError, PdAuthError } from '../errors.js';
 import { refreshTokenLapsesAt } from '../oauth/token-set.js';
-import type { CompanyInfo, Profile, StoreData, UserInfo } from '../store/profile.js';
+import {
+  type CompanyInfo,
+  type Profile,
+  type Storage,
+  type StoreData,
+  storageOf,
+  type UserInfo,
+} from '../store/profile.js';
 
 // What `status` reports from the store alone; flows/status.ts adds the live check.
 
@@ -19,7 +26,10 @@ export interface ProfileStatus {
   accessTokenExpiresAt: number | null;
   refreshTokenLapsesAt: number | null;
   clientId: string;
+  /** The file's copy only: a keyring profile's secret is not read for status. */
   clientSecret: string | undefined;
+  storage: Storage;
+  storageFallback: string | null;
   redirectUri: string;
   oauthUrl: string;
   error: { message: string; hint: string | null } | null;
@@ -44,6 +54,8 @@ export function statusFromStore(
     refreshTokenLapsesAt: p.tokens ? refreshTokenLapsesAt(p.tokens) : null,
     clientId: p.clientId,
     clientSecret: p.clientSecret,
+    storage: storageOf(p),
+    storageFallback: p.storageFallback ?? null,
     redirectUri: p.redirectUri,
     oauthUrl: p.oauthUrl,
     error: null,

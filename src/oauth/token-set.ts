@@ -13,7 +13,8 @@ export interface TokenResponse {
 /** What we persist: absolute times in epoch milliseconds, so expiry survives restarts. */
 export interface StoredTokens {
   accessToken: string;
-  refreshToken: string;
+  /** Absent while it is in the OS keyring and not loaded (ProfileStore.loadSecrets). */
+  refreshToken?: string;
   tokenType: string;
   expiresAt: number;
   /** When this access token was issued: its lifetime is expiresAt - obtainedAt. */

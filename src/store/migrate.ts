@@ -19,6 +19,8 @@ const steps: Record<number, (data: JsonObject) => JsonObject> = {
     );
     return { ...data, version: 2, profiles };
   },
+  // 2 → 3: nothing moves; version 3 may hold keyring profiles, which an older pd-auth must refuse.
+  2: (data) => ({ ...data, version: 3 }),
 };
 
 /**

@@ -1,7 +1,16 @@
 import type { StoredTokens } from '../oauth/token-set.js';
 
-/** 1: the first layout; 2: tokens.obtainedAt (when the access token was issued). See migrate.ts. */
-export const storeVersion = 2;
+/**
+ * 1: the first layout; 2: tokens.obtainedAt (when the access token was issued); 3: profiles whose
+ * secrets are in the OS keyring (storage, storeId). See migrate.ts.
+ */
+export const storeVersion = 3;
+
+/**
+ * Where a profile's long-lived secrets, the client secret and the refresh token, live: the OS
+ * keyring, or the 0600 store file. The access token (valid for an hour) is always in the file.
+ */
+export type Storage = 'keyring' | 'file';
 
 export interface UserInfo {
   id: number;
@@ -26,10 +35,21 @@ export interface Profile {
   user?: UserInfo;
   company?: CompanyInfo;
   updatedAt: number;
+  /**
+   * Absent in stores written before the keyring: 'file'. A keyring profile's file entry holds no
+   * clientSecret and no tokens.refreshToken; the store loads them when a command needs them.
+   */
+  storage?: Storage;
+  /** Why the secrets are in the file though nobody chose it: what the keyring said at login. */
+  storageFallback?: string;
 }
+
+export const storageOf = (p: Profile): Storage => p.storage ?? 'file';
 
 export interface StoreData {
   version: typeof storeVersion;
+  /** Names this store's keyring entries, so that two stores (the demo, tests, PD_AUTH_CONFIG_DIR) never share one. */
+  storeId?: string;
   /** Set by `pd-auth use`; PD_AUTH_PROFILE and --profile win over it. */
   activeProfile?: string;
   profiles: Record<string, Profile>;

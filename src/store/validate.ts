@@ -12,9 +12,12 @@ function need(o: JsonObject, key: string, type: 'string' | 'number', at: string,
   }
 }
 
-function checkTokens(t: unknown, at: string): void {
+function checkTokens(t: unknown, at: string, inKeyring: boolean): void {
   if (!isJsonObject(t)) throw new SchemaError(`${at} should be an object`);
-  for (const k of ['accessToken', 'refreshToken', 'tokenType', 'apiDomain']) need(t, k, 'string', at);
+  for (const k of ['accessToken', 'tokenType', 'apiDomain']) need(t, k, 'string', at);
+  if (inKeyring && t.refreshToken !== undefined)
+    throw new SchemaError(`${at}.refreshToken should be in the OS keyring, not in the file`);
+  if (!inKeyring) need(t, 'refreshToken', 'string', at);
   for (const k of ['expiresAt', 'obtainedAt', 'refreshTokenUsedAt']) need(t, k, 'number', at);
   if (!Array.isArray(t.scope) || !t.scope.every((s) => typeof s === 'string')) {
     throw new SchemaError(`${at}.scope should be a list of strings`);
@@ -24,9 +27,15 @@ function checkTokens(t: unknown, at: string): void {
 function checkProfile(p: unknown, at: string): asserts p is Profile {
   if (!isJsonObject(p)) throw new SchemaError(`${at} should be an object`);
   for (const k of ['clientId', 'redirectUri', 'oauthUrl']) need(p, k, 'string', at);
+  if (p.storage !== undefined && p.storage !== 'keyring' && p.storage !== 'file')
+    throw new SchemaError(`${at}.storage should be "keyring" or "file"`);
+  need(p, 'storageFallback', 'string', at, true);
+  const inKeyring = p.storage === 'keyring';
+  if (inKeyring && p.clientSecret !== undefined)
+    throw new SchemaError(`${at}.clientSecret should be in the OS keyring, not in the file`);
   need(p, 'clientSecret', 'string', at, true);
   need(p, 'updatedAt', 'number', at);
-  if (p.tokens !== undefined) checkTokens(p.tokens, `${at}.tokens`);
+  if (p.tokens !== undefined) checkTokens(p.tokens, `${at}.tokens`, inKeyring);
   if (p.user !== undefined) {
     if (!isJsonObject(p.user)) throw new SchemaError(`${at}.user should be an object`);
     need(p.user, 'id', 'number', `${at}.user`);
@@ -54,11 +63,18 @@ export function validateStore(data: unknown): StoreData {
   }
   if (!isJsonObject(data.profiles)) throw new SchemaError('profiles should be an object');
   need(data, 'activeProfile', 'string', 'the file', true);
+  if (
+    data.storeId !== undefined &&
+    (typeof data.storeId !== 'string' || !/^[0-9a-f]{16}$/.test(data.storeId))
+  )
+    throw new SchemaError('storeId should be 16 hexadecimal digits');
   for (const [name, p] of Object.entries(data.profiles)) {
     // The names pd-auth itself accepts: nothing that could carry a newline or a terminal escape.
     if (!profileNamePattern.test(name))
       throw new SchemaError(`${JSON.stringify(name)} is not a valid profile name`);
     checkProfile(p, `profiles.${name}`);
+    if (p.storage === 'keyring' && data.storeId === undefined)
+      throw new SchemaError(`profiles.${name} is in the OS keyring, but the file has no storeId`);
   }
   return data as unknown as StoreData;
 }

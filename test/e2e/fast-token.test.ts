@@ -124,7 +124,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
       "export PIPEDRIVE_ACCESS_TOKEN='v1u:access-default'\nexport PIPEDRIVE_API_DOMAIN='https://default.pipedrive.com'\n",
     ],
   ])('%s', async (_, args, stdout) => {
-    writeStore(configDir, { version: 2, profiles: { default: profile('default', valid()) } });
+    writeStore(configDir, { version: 3, profiles: { default: profile('default', valid()) } });
 
     const r = await same(['token', ...args], true);
 
@@ -133,7 +133,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
 
   it("--format json: the same fields, and expires_in from each run's own clock", async () => {
     const expiresAt = valid();
-    writeStore(configDir, { version: 2, profiles: { default: profile('default', expiresAt) } });
+    writeStore(configDir, { version: 3, profiles: { default: profile('default', expiresAt) } });
 
     const plain = await run(['token', '--format', 'json']);
     const full = await run(['token', '--format', 'json'], {}, true);
@@ -152,7 +152,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
 
   it('--profile, PD_AUTH_PROFILE and the profile `pd-auth use` made active pick the same profile', async () => {
     const profiles = { a: profile('a', valid()), b: profile('b', valid()), c: profile('c', valid()) };
-    writeStore(configDir, { version: 2, activeProfile: 'c', profiles });
+    writeStore(configDir, { version: 3, activeProfile: 'c', profiles });
 
     const flag = await same(['token', '--profile', 'a'], true, { PD_AUTH_PROFILE: 'b' });
     const env = await same(['token'], true, { PD_AUTH_PROFILE: 'b' });
@@ -167,7 +167,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
 
   it('--min-valid longer than the token has left is left to the full CLI (a refresh, which fails here)', async () => {
     writeStore(configDir, {
-      version: 2,
+      version: 3,
       profiles: { default: profile('default', Date.now() + 10 * 60_000) },
     });
 
@@ -188,7 +188,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
     ['an invalid PD_AUTH_PROFILE', 'store', [], { PD_AUTH_PROFILE: 'bad name' }, 2],
     ['an invalid PD_AUTH_HTTP_TIMEOUT', 'store', [], { PD_AUTH_HTTP_TIMEOUT: 'soon' }, 0],
   ])('%s is left to the full CLI', async (_, hasStore, args, extra, code) => {
-    if (hasStore) writeStore(configDir, { version: 2, profiles: { default: profile('default', valid()) } });
+    if (hasStore) writeStore(configDir, { version: 3, profiles: { default: profile('default', valid()) } });
 
     const r = await same(['token', ...args], false, extra);
 
@@ -196,7 +196,7 @@ describe('pd-auth token: the fast path and the full CLI print the same', () => {
   });
 
   it('a store of mode 0644 is left to the full CLI, which tightens it and says so once', async () => {
-    writeStore(configDir, { version: 2, profiles: { default: profile('default', valid()) } }, 0o644);
+    writeStore(configDir, { version: 3, profiles: { default: profile('default', valid()) } }, 0o644);
 
     const r = await run(['token']);
 

@@ -20,7 +20,7 @@ describe('hints after `pd-auth use` or with PD_AUTH_PROFILE', () => {
       updatedAt: 1,
     };
     const data: StoreData = {
-      version: 2,
+      version: 3,
       activeProfile: 'sandbox',
       profiles: { default: app, sandbox: app },
     };

@@ -39,6 +39,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
         clientSecret: seeded.clientSecret,
         redirectUri: seeded.redirectUri,
         oauthUrl: seeded.oauthUrl,
+        storage: 'file',
       });
       expect(suite.fx.emulator.stats).toEqual(stats);
     });

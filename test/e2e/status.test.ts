@@ -92,6 +92,8 @@ describe('pd-auth status (spawned, against the emulator)', () => {
           refresh_token_lapses_at: new Date(tokens.refreshTokenUsedAt + 60 * 86_400_000).toISOString(),
           client_id: 'status-app',
           client_secret_stored: true,
+          storage: 'file',
+          storage_fallback: null,
           redirect_uri: suite.fx.redirectUri,
           oauth_url: suite.fx.emulator.url,
           error: null,

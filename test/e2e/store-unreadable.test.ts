@@ -86,8 +86,8 @@ const broken: Broken[] = [
   },
   {
     what: 'a newer store version',
-    arrange: (dir, url) => writeStore(dir, json({ version: 3, profiles: { default: profile(url) } })),
-    detail: 'it was written by a newer pd-auth (store version 3; this one knows up to 2): upgrade pd-auth',
+    arrange: (dir, url) => writeStore(dir, json({ version: 4, profiles: { default: profile(url) } })),
+    detail: 'it was written by a newer pd-auth (store version 4; this one knows up to 3): upgrade pd-auth',
   },
   {
     what: 'mode 000 (unreadable)',
@@ -297,7 +297,7 @@ describe('a store written by version 1 (no tokens.obtainedAt)', () => {
     tmp.remove();
   });
 
-  it('works with `token` and `status --offline`, and is written back as version 2 by `refresh`', async () => {
+  it('works with `token` and `status --offline`, and is written back in the current version by `refresh`', async () => {
     fx = await startTestEmulator();
     tmp = makeTempDir();
     const configDir = join(tmp.path, 'config');
@@ -332,7 +332,7 @@ describe('a store written by version 1 (no tokens.obtainedAt)', () => {
 
     expect(refresh.code, refresh.stderr).toBe(0);
     const written = JSON.parse(readFileSync(storePath(configDir), 'utf8')) as { version: number };
-    expect(written.version).toBe(2);
+    expect(written.version).toBe(3);
     const refreshed = loggedIn(configDir);
     expect(refreshed.tokens.obtainedAt).toBeGreaterThanOrEqual(t0);
     expect(refreshed.tokens.accessToken).not.toBe(stored.tokens.accessToken);

@@ -20,11 +20,16 @@ export interface CliResult {
 /**
  * The environment of a user who has set nothing: no PIPEDRIVE_*, PD_AUTH_*, BROWSER or CI from
  * the machine running the tests leaks in. `extra` adds what the test wants.
+ *
+ * The secrets go to the store file (PD_AUTH_STORAGE=file) and there is no session bus: no test
+ * may read, change or leave an entry in the keyring of the machine's user. The keyring tests
+ * bring a private Secret Service (secret-service.ts) and override both.
  */
 export function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { PD_AUTH_STORAGE: 'file' };
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(PIPEDRIVE_|PD_AUTH_|BROWSER$|CI$|SSH_CONNECTION$|DISPLAY$|WAYLAND_DISPLAY$)/.test(k)) continue;
+    if (k === 'DBUS_SESSION_BUS_ADDRESS') continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;

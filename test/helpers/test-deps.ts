@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { browse } from '../../src/demo/scripted-browser.js';
 import type { Deps } from '../../src/deps.js';
 import { type Env, readEnv } from '../../src/env.js';
+import { createKeyring, keyringTimeoutMs } from '../../src/keyring/keyring.js';
 import { createHttpClient, defaultTimeouts } from '../../src/net/http-client.js';
 import { openProfileStore } from '../../src/store/profile-store.js';
 import { createLogger } from '../../src/ui/logger.js';
@@ -54,6 +55,13 @@ export interface TestDepsOptions {
   now?: () => number;
   openBrowser?: (url: string) => Promise<void>;
   signal?: AbortSignal;
+  /** The environment of the keyring's child process: a private Secret Service's (secret-service.ts). */
+  keyringEnv?: NodeJS.ProcessEnv;
+}
+
+/** No session bus: the machine's own keyring is out of reach of every test that does not bring one. */
+export function withoutSessionBus(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'DBUS_SESSION_BUS_ADDRESS'));
 }
 
 export interface TestDeps {
@@ -77,12 +85,16 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
     stderr += c.toString();
   });
   const env: Env = {
-    ...readEnv({ PD_AUTH_CONFIG_DIR: opts.configDir }, 'linux'),
+    ...readEnv({ PD_AUTH_CONFIG_DIR: opts.configDir, PD_AUTH_STORAGE: 'file' }, 'linux'),
     hasDisplay: false,
     ...opts.env,
   };
   const prompter = scriptedPrompter(opts.answers ?? []);
   const warnings: string[] = [];
+  const keyring = createKeyring({
+    timeoutMs: keyringTimeoutMs(false),
+    env: opts.keyringEnv ?? withoutSessionBus(process.env),
+  });
   const deps: Deps = {
     io: {
       stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
@@ -95,7 +107,8 @@ export function makeTestDeps(opts: TestDepsOptions): TestDeps {
     },
     prompter,
     http: createHttpClient(defaultTimeouts),
-    store: openProfileStore(env.configDir),
+    store: openProfileStore(env.configDir, undefined, undefined, keyring),
+    keyring,
     openBrowser: opts.openBrowser ?? (async () => {}),
     now: opts.now ?? (() => Date.now()),
     env,

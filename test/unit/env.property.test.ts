@@ -22,6 +22,7 @@ const variables = [
   'PD_AUTH_CONFIG_DIR',
   'PD_AUTH_HTTP_TIMEOUT',
   'PD_AUTH_DEBUG',
+  'PD_AUTH_STORAGE',
   'BROWSER',
   'SSH_CONNECTION',
   'CI',
@@ -38,6 +39,7 @@ const value = fc.oneof(
   fc.constantFrom('', ' ', '0', '1', 'false', 'FALSE', 'False', 'true', 'no', 'off', '00'),
   fc.constantFrom('30', '0.5', '1', '3600', '3600.5', '3601', '-1', 'NaN', 'Infinity', '0x10', '1e3', ' 30 '),
   fc.constantFrom('/tmp/pd-auth config', 'relative/dir', 'C:\\Users\\me\\AppData\\Roaming', ':0'),
+  fc.constantFrom('keyring', 'file', 'KEYRING', ' File ', 'keychain', 'files'),
   fc.double().map(String),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
@@ -57,6 +59,13 @@ const platform = fc.constantFrom<NodeJS.Platform>(
   'openbsd',
   'android',
 );
+
+/** PD_AUTH_STORAGE: keyring or file, in any case, spaces around ignored; anything else is refused. */
+function storageRule(v: string | undefined): Env['storage'] {
+  if (v === undefined) return undefined;
+  const w = v.trim().toLowerCase();
+  return w === 'keyring' || w === 'file' ? w : 'invalid';
+}
 
 /** The README's rules, one per field. */
 function documented(env: Vars, os: NodeJS.Platform): Env {
@@ -89,6 +98,7 @@ function documented(env: Vars, os: NodeJS.Platform): Env {
     ci: on('CI'),
     hasDisplay: os !== 'linux' || [set('DISPLAY'), set('WAYLAND_DISPLAY'), set('MIR_SOCKET')].some(Boolean),
     platform: os,
+    storage: storageRule(set('PD_AUTH_STORAGE')),
   };
 }
 

@@ -177,6 +177,7 @@ describe('token and status commands (in-process, fixed clock)', () => {
           Redirect URI:          <redirect>
           OAuth host:            <emulator>
           Store:                 <dir>/profiles.json
+          Secrets:               in the store file (mode 0600)
         "
       `);
       expect(leakedSecrets(t.stdout() + t.stderr(), loggedIn(tmp.path))).toEqual([]);
@@ -247,6 +248,8 @@ describe('token and status commands (in-process, fixed clock)', () => {
         refreshTokenLapsesAt: null,
         clientId: 'id',
         clientSecret: 'super-secret-value',
+        storage: 'file',
+        storageFallback: 'no session bus',
         redirectUri: '',
         oauthUrl: '',
         error: { message: 'm', hint: null },
@@ -272,6 +275,8 @@ describe('token and status commands (in-process, fixed clock)', () => {
             refresh_token_lapses_at: null,
             client_id: 'id',
             client_secret_stored: true,
+            storage: 'file',
+            storage_fallback: 'no session bus',
             redirect_uri: null,
             oauth_url: null,
             error: { message: 'm', hint: null },

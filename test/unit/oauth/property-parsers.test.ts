@@ -416,7 +416,7 @@ const profileName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 
 const storeArb: fc.Arbitrary<StoreData> = fc.record(
   {
-    version: fc.constant(2 as const),
+    version: fc.constant(3 as const),
     activeProfile: profileName,
     profiles: fc.dictionary(profileName, profileArb, { maxKeys: 3 }),
   },
@@ -477,8 +477,10 @@ function storeProblems(d: unknown): string[] {
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (!isObj(d)) return ['not an object'];
   const problems: string[] = [];
-  if (d.version !== 2) problems.push('version');
+  if (d.version !== 3) problems.push('version');
   if (d.activeProfile !== undefined && !str(d.activeProfile)) problems.push('activeProfile');
+  if (d.storeId !== undefined && !(str(d.storeId) && /^[0-9a-f]{16}$/.test(d.storeId as string)))
+    problems.push('storeId');
   if (!isObj(d.profiles)) return [...problems, 'profiles'];
   for (const [name, p] of Object.entries(d.profiles)) {
     const at = `profiles.${name}`;
@@ -487,14 +489,23 @@ function storeProblems(d: unknown): string[] {
       continue;
     }
     for (const k of ['clientId', 'redirectUri', 'oauthUrl']) if (!str(p[k])) problems.push(`${at}.${k}`);
-    if (p.clientSecret !== undefined && !str(p.clientSecret)) problems.push(`${at}.clientSecret`);
+    if (p.clientSecret !== undefined && (!str(p.clientSecret) || p.storage === 'keyring'))
+      problems.push(`${at}.clientSecret`);
+    if (p.storage !== undefined && p.storage !== 'keyring' && p.storage !== 'file')
+      problems.push(`${at}.storage`);
+    if (p.storage === 'keyring' && !str(d.storeId)) problems.push(`${at}.storage`);
+    if (p.storageFallback !== undefined && !str(p.storageFallback)) problems.push(`${at}.storageFallback`);
     if (!num(p.updatedAt)) problems.push(`${at}.updatedAt`);
     const t = p.tokens;
     if (t !== undefined) {
       if (!isObj(t)) problems.push(`${at}.tokens`);
       else {
-        for (const k of ['accessToken', 'refreshToken', 'tokenType', 'apiDomain'])
+        for (const k of ['accessToken', 'tokenType', 'apiDomain'])
           if (!str(t[k])) problems.push(`${at}.tokens.${k}`);
+        // In the file only when the profile keeps its secrets there (storage absent or "file").
+        const inKeyring = p.storage === 'keyring';
+        if (inKeyring ? t.refreshToken !== undefined : !str(t.refreshToken))
+          problems.push(`${at}.tokens.refreshToken`);
         for (const k of ['expiresAt', 'obtainedAt', 'refreshTokenUsedAt'])
           if (!num(t[k])) problems.push(`${at}.tokens.${k}`);
         if (!Array.isArray(t.scope) || !t.scope.every(str)) problems.push(`${at}.tokens.scope`);
@@ -576,10 +587,10 @@ describe('the store file (property-based)', () => {
     );
     checkProperty(
       fc.property(
-        fc.constantFrom(1, 2),
+        fc.constantFrom(1, 2, 3),
         fc.dictionary(key, profileArb, { minKeys: 1, maxKeys: 3 }),
         (version, profiles) => {
-          const file = version === 1 ? asVersion1({ version: 2, profiles }) : { version, profiles };
+          const file = version === 1 ? asVersion1({ version: 3, profiles }) : { version, profiles };
           let data: StoreData;
           try {
             data = loadStore(JSON.stringify(file));

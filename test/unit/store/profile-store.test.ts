@@ -74,7 +74,7 @@ describe('openProfileStore: round trip', () => {
   it('reads back from a fresh store on the same directory', async () => {
     await openProfileStore(dir).update('default', () => profile);
 
-    expect(await openProfileStore(dir).read()).toEqual({ version: 2, profiles: { default: profile } });
+    expect(await openProfileStore(dir).read()).toEqual({ version: 3, profiles: { default: profile } });
   });
 
   it('passes the current profile to the update function', async () => {
@@ -117,9 +117,9 @@ describe('openProfileStore: round trip', () => {
 
     const text = readFileSync(file, 'utf8');
 
-    expect(JSON.parse(text)).toEqual({ version: 2, profiles: { default: profile } });
+    expect(JSON.parse(text)).toEqual({ version: 3, profiles: { default: profile } });
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text).toContain('\n  "version": 2');
+    expect(text).toContain('\n  "version": 3');
   });
 
   it('names the file in its path', () => {
@@ -129,7 +129,7 @@ describe('openProfileStore: round trip', () => {
 
 describe('openProfileStore: a missing file', () => {
   it('reads as an empty store', async () => {
-    expect(await openProfileStore(dir).read()).toEqual({ version: 2, profiles: {} });
+    expect(await openProfileStore(dir).read()).toEqual({ version: 3, profiles: {} });
   });
 
   it('is not created by reading', async () => {
@@ -242,7 +242,7 @@ describe('openProfileStore: an unreadable file', () => {
     const err = await failure(openProfileStore(dir).read());
 
     expect(err.message).toBe(
-      `cannot read the pd-auth store ${file}: version 0 is not one this pd-auth knows (2)`,
+      `cannot read the pd-auth store ${file}: version 0 is not one this pd-auth knows (3)`,
     );
   });
 
@@ -329,17 +329,17 @@ describe('migration from an older store version', () => {
     profiles: { default: { ...profile, tokens: v1Tokens }, bare: { ...profile, tokens: undefined } },
   };
 
-  it('reads a version 1 store as version 2, taking obtainedAt from the refresh token use', async () => {
+  it('reads a version 1 store as the current version, taking obtainedAt from the refresh token use', async () => {
     writeFileSync(join(tmp.path, 'profiles.json'), JSON.stringify(v1), { mode: 0o600 });
 
     const data = await openProfileStore(tmp.path).read();
 
-    expect(data.version).toBe(2);
+    expect(data.version).toBe(3);
     expect(data.profiles.default?.tokens?.obtainedAt).toBe(v1Tokens.refreshTokenUsedAt);
     expect(data.profiles.bare?.tokens).toBeUndefined();
   });
 
-  it('leaves the version 1 file as it is until the next change, then writes version 2', async () => {
+  it('leaves the version 1 file as it is until the next change, then writes the current version', async () => {
     const file = join(tmp.path, 'profiles.json');
     writeFileSync(file, JSON.stringify(v1), { mode: 0o600 });
     const store = openProfileStore(tmp.path);
@@ -350,7 +350,7 @@ describe('migration from an older store version', () => {
     const written = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
 
     expect(untouched.version).toBe(1);
-    expect(written.version).toBe(2);
+    expect(written.version).toBe(3);
     expect(written.profiles.default?.tokens?.obtainedAt).toBe(v1Tokens.refreshTokenUsedAt);
   });
 
