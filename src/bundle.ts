@@ -6,4 +6,7 @@
  */
 
 export * from './index.js';
+// Not public API (not in index.d.ts): lets a test run the keyring from the built bundle, where the
+// addon's path is resolved differently than from the ES modules.
+export { createKeyring } from './keyring/keyring.js';
 export { run } from './main.js';
