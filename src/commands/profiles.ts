@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError } from '../errors.js';
 import { activeProfileName } from '../flows/profile-name.js';
+import { storageOf } from '../store/profile.js';
 import { formatExpiry } from '../ui/format.js';
 import { parseProfileName } from './shared.js';
 
@@ -25,6 +26,7 @@ export async function runProfiles(opts: { json: boolean; names?: boolean }, deps
         company: p?.company ?? null,
         client_id: p?.clientId ?? null,
         api_domain: p?.tokens?.apiDomain ?? null,
+        storage: p ? storageOf(p) : null,
       };
     });
     deps.io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);

@@ -26,6 +26,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startPrivateKeyring } from './keyring.mjs';
 import { packageSizes } from './sizes.mjs';
 
 /** The CLI as `npm install` links it, relative to the package's root. */
@@ -264,7 +265,9 @@ async function main() {
     PIPEDRIVE_CLIENT_ID: emulator.app.clientId,
     PIPEDRIVE_CLIENT_SECRET: emulator.app.clientSecret,
     BROWSER: fetcher?.[2] ?? scriptedBrowser,
+    PD_AUTH_STORAGE: 'file',
   };
+  const keyring = await startPrivateKeyring(join(work, 'keyring'));
   const login = [bin, 'login', '--redirect-uri', emulator.app.redirectUri, '--timeout', '30'];
   try {
     measure(login, env);
@@ -293,6 +296,19 @@ async function main() {
     row('`pd-auth --help`', sideBySide([bin, '--help'], env, runs), '—');
     row('`pd-auth status --offline`', sideBySide([bin, 'status', '--offline'], env, runs), '—');
     row('peak memory of `pd-auth token`', token, '—', true);
+    row('`pd-auth refresh`, secrets in the file', sideBySide([bin, 'refresh'], env, runs), '—');
+    if (keyring) {
+      // A second store whose secrets are in the private keyring (PD_AUTH_STORAGE unset: the default).
+      const { PD_AUTH_STORAGE: _, ...rest } = env;
+      const inKeyring = { ...rest, ...keyring.env, PD_AUTH_CONFIG_DIR: join(work, 'config-keyring') };
+      measure(login, inKeyring);
+      row(
+        '`pd-auth token`, secrets in the OS keyring',
+        sideBySide([bin, 'token'], inKeyring, runs),
+        target('≤ 1.10×'),
+      );
+      row('`pd-auth refresh`, secrets in the OS keyring', sideBySide([bin, 'refresh'], inKeyring, runs), '—');
+    }
     row(
       `whole \`pd-auth login\` (emulator, auto-approve, ${fetcher?.[0] ?? 'Node scripted'} browser)`,
       sideBySide(login, env, loginRuns, configDir),
@@ -327,6 +343,7 @@ async function main() {
       ].join('\n'),
     );
   } finally {
+    keyring?.stop();
     emulator.close();
     rmSync(work, { recursive: true, force: true });
   }

@@ -91,6 +91,17 @@ describe('no session bus (SSH, a container)', () => {
     expect(suite.fx.emulator.stats.refreshGrants).toBe(0);
   });
 
+  it('logout of a keyring profile with no bus: the tokens are forgotten, a warning names the entry left', async () => {
+    expect((await login()).code).toBe(0);
+
+    const r = await runCli(['logout'], env({ bus: false }));
+
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the store no longer uses the OS keyring entries [0-9a-f]{16}\/default\/refresh-token/);
+    expect(r.stderr).not.toContain('is no longer in the OS keyring');
+    expect(readStore(suite.configDir)?.profiles.default?.tokens).toBeUndefined();
+  });
+
   it('PD_AUTH_STORAGE with another value is a usage error', async () => {
     const r = await login({ bus: false, extra: { PD_AUTH_STORAGE: 'keychain' } });
 

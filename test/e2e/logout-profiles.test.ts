@@ -192,6 +192,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
           company: { id: 2002, name: 'Production Co', domain: 'emulated' },
           client_id: 'production-app',
           api_domain: suite.fx.emulator.url,
+          storage: 'file',
         },
         {
           name: 'sandbox',
@@ -201,6 +202,7 @@ describe('pd-auth logout, profiles, use and PD_AUTH_PROFILE (against the emulato
           company: { id: 2002, name: 'Sandbox Co', domain: 'emulated' },
           client_id: 'sandbox-app',
           api_domain: sandbox.emulator.url,
+          storage: 'file',
         },
       ]);
       for (const name of ['default', 'sandbox'])

@@ -22,14 +22,13 @@ export async function keyringItems(ss: SecretService): Promise<KeyringItem[]> {
       env,
     },
   );
-  const text = `${stdout}\n${stderr}`;
-  const items: KeyringItem[] = [];
-  for (const block of text.split(/^\[/m).slice(1)) {
-    const field = (k: string) => new RegExp(`^${k} = (.*)$`, 'm').exec(block)?.[1];
-    const account = field('attribute\\.username');
-    const secret = field('secret');
-    if (account !== undefined && secret !== undefined) items.push({ account, secret });
-  }
+  // secret-tool prints each item's label and secret on stdout and its attributes on stderr, in the
+  // same order.
+  const secrets = [...stdout.matchAll(/^secret = (.*)$/gm)].map((m) => m[1] ?? '');
+  const accounts = [...stderr.matchAll(/^attribute\.username = (.*)$/gm)].map((m) => m[1] ?? '');
+  if (secrets.length !== accounts.length)
+    throw new Error(`secret-tool: ${secrets.length} secrets, ${accounts.length} accounts`);
+  const items: KeyringItem[] = accounts.map((account, i) => ({ account, secret: secrets[i] ?? '' }));
   return items.sort((a, b) => a.account.localeCompare(b.account));
 }
 
