@@ -8,8 +8,8 @@ export class KeyringError extends PdAuthError {
   /** How many ops of the batch completed before the failure (they took effect; later ones did not run). */
   readonly completed: number;
 
-  constructor(kind: KeyringFailure, message: string, completed: number, cause?: unknown) {
-    super(message, { cause });
+  constructor(kind: KeyringFailure, message: string, completed: number, cause?: unknown, hint?: string) {
+    super(message, { cause, ...(hint === undefined ? {} : { hint }) });
     this.name = 'KeyringError';
     this.kind = kind;
     this.completed = completed;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LoginNeededError, PdAuthError } from '../errors.js';
-import type { Keyring, KeyringOp } from '../keyring/keyring.js';
+import { type Keyring, KeyringError, type KeyringOp } from '../keyring/keyring.js';
 import { type Profile, type StoreData, storageOf } from './profile.js';
 
 /**
@@ -31,10 +31,14 @@ export async function loadSecrets(
   if (!p || storageOf(p) !== 'keyring' || !data.storeId) return p;
   const keyring = keyringOf();
   const a = keyringAccounts(data.storeId, name);
-  const [clientSecret, refreshToken] = await keyring.run([
-    { op: 'get', account: a.clientSecret },
-    { op: 'get', account: a.refreshToken },
-  ]);
+  const [clientSecret, refreshToken] = await keyring
+    .run([
+      { op: 'get', account: a.clientSecret },
+      { op: 'get', account: a.refreshToken },
+    ])
+    .catch((err: unknown) => {
+      throw inKeyringError(err, name);
+    });
   const cs = typeof clientSecret === 'string' ? clientSecret : undefined;
   const rt = typeof refreshToken === 'string' ? refreshToken : undefined;
   known.set(name, { clientSecret: cs, refreshToken: rt });
@@ -49,6 +53,18 @@ export async function loadSecrets(
     ...(cs === undefined ? {} : { clientSecret: cs }),
     ...(p.tokens && rt !== undefined ? { tokens: { ...p.tokens, refreshToken: rt } } : {}),
   };
+}
+
+/** A keyring failure for a profile whose secrets are there: what it means, and the ways out. */
+function inKeyringError(err: unknown, name: string): unknown {
+  if (!(err instanceof KeyringError)) return err;
+  return new KeyringError(
+    err.kind,
+    `${err.message}; profile "${name}" keeps its client secret and refresh token there, and nothing was changed`,
+    err.completed,
+    err,
+    "unlock the keyring, or run this where it is reachable (over SSH or in a container there is often no session bus); a still-valid access token prints without it (`pd-auth token`). To keep this profile's secrets in the 0600 store file instead, run `pd-auth storage file` where the keyring answers",
+  );
 }
 
 /** A store document as the file holds it: no secret of a keyring profile. */

@@ -60,7 +60,7 @@ export async function writeWithKeyring(data: StoreData, parts: WriteParts): Prom
   } catch (err) {
     const accounts = plan.after.map((o) => o.account).join(', ');
     parts.warn(
-      `the store no longer uses the OS keyring entries ${accounts} (service pd-auth), but they could not be removed: ${(err as Error).message}; remove them with your keyring's tool`,
+      `the store no longer uses the OS keyring entries ${accounts} (service pd-auth), but they could not be removed: ${(err as Error).message}; remove them with your keyring's tool${process.platform === 'linux' ? ' (secret-tool clear service pd-auth username ENTRY)' : ''}`,
     );
     return { leftInKeyring: plan.after.map((o) => o.account) };
   }

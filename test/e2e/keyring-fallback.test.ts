@@ -97,7 +97,9 @@ describe('no session bus (SSH, a container)', () => {
     const r = await runCli(['logout'], env({ bus: false }));
 
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: the store no longer uses the OS keyring entries [0-9a-f]{16}\/default\/refresh-token/);
+    expect(r.stderr).toMatch(
+      /warning: the store no longer uses the OS keyring entries [0-9a-f]{16}\/default\/refresh-token/,
+    );
     expect(r.stderr).not.toContain('is no longer in the OS keyring');
     expect(readStore(suite.configDir)?.profiles.default?.tokens).toBeUndefined();
   });
