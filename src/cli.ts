@@ -3,6 +3,7 @@ import { registerApi } from './commands/api.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerExec } from './commands/exec.js';
+import { registerExport } from './commands/export.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerProfiles } from './commands/profiles.js';
@@ -44,6 +45,7 @@ function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => 
   registerLogout(program, get);
   registerProfiles(program, get);
   registerStorage(program, get);
+  registerExport(program, get);
   registerExec(program, get, setExit);
   registerApi(program, get);
   registerCompletion(program, get);

@@ -4,6 +4,8 @@ import { defaultConfigDir } from './store/paths.js';
 export interface Env {
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** PIPEDRIVE_REFRESH_TOKEN: with the client id and secret, credentials from the environment (CI). */
+  refreshToken: string | undefined;
   oauthUrl: string | undefined;
   /** PD_AUTH_PROFILE: the profile for this shell, between --profile and `pd-auth use`. */
   profile: string | undefined;
@@ -40,6 +42,7 @@ export function readEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
   return {
     clientId: nonEmpty(env.PIPEDRIVE_CLIENT_ID),
     clientSecret: nonEmpty(env.PIPEDRIVE_CLIENT_SECRET),
+    refreshToken: nonEmpty(env.PIPEDRIVE_REFRESH_TOKEN),
     oauthUrl: nonEmpty(env.PD_AUTH_OAUTH_URL),
     profile: nonEmpty(env.PD_AUTH_PROFILE),
     configDir: nonEmpty(env.PD_AUTH_CONFIG_DIR) ?? defaultConfigDir(env, platform),

@@ -19,7 +19,9 @@ export function fastToken(argv: string[], env: NodeJS.ProcessEnv): string | unde
   if (argv[0] !== 'token') return undefined;
   const args = readOptions(tokenOptions, argv.slice(1));
   const e = readEnv(env);
-  if (!args || e.debug || e.httpTimeoutSeconds === 'invalid') return undefined;
+  // Credentials from the environment have a cache keyed by a hash of them: the full CLI reads it.
+  if (!args || e.debug || e.httpTimeoutSeconds === 'invalid' || e.refreshToken !== undefined)
+    return undefined;
   let named: string | undefined;
   try {
     named = profileNameBeforeStore(args.profile, e.profile);

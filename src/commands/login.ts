@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { LoginOptions } from '../flows/login.js';
-import { resolveProfileName } from '../flows/profile-name.js';
+import { resolveStoredProfile } from '../flows/profile-name.js';
 import type { Storage } from '../store/profile.js';
 import { formatExpiry } from '../ui/format.js';
 import { storageOption } from './option-spec.js';
@@ -48,7 +48,7 @@ export function registerLogin(program: Command, deps: () => Deps): void {
       const d = deps();
       await runLogin(
         {
-          profile: await resolveProfileName(o.profile as string | undefined, d),
+          profile: await resolveStoredProfile(o.profile as string | undefined, d, 'log in'),
           ...(o.clientId !== undefined ? { clientId: o.clientId as string } : {}),
           clientSecretStdin: Boolean(o.clientSecretStdin),
           ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri as string } : {}),

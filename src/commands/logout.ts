@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { LogoutOptions } from '../flows/logout.js';
-import { resolveProfileName } from '../flows/profile-name.js';
+import { resolveStoredProfile } from '../flows/profile-name.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
 
 export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> {
@@ -38,7 +38,7 @@ export function registerLogout(program: Command, deps: () => Deps): void {
     .option('--yes', 'do not ask for confirmation')
     .action(async (o: { profile?: string; revoke?: boolean; yes?: boolean }) => {
       const d = deps();
-      const profile = await resolveProfileName(o.profile, d);
+      const profile = await resolveStoredProfile(o.profile, d, 'log out');
       await runLogout({ profile, revoke: Boolean(o.revoke), yes: Boolean(o.yes) }, d);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { resolveProfileName } from '../flows/profile-name.js';
+import { resolveStoredProfile } from '../flows/profile-name.js';
 import type { RotateOptions } from '../flows/rotate-secret.js';
 import { maskSecret } from '../ui/format.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
@@ -27,7 +27,7 @@ export function registerRotateSecret(program: Command, deps: () => Deps): void {
       const d = deps();
       await runRotateSecret(
         {
-          profile: await resolveProfileName(o.profile as string | undefined, d),
+          profile: await resolveStoredProfile(o.profile as string | undefined, d, 'change a stored secret'),
           clientSecretStdin: Boolean(o.clientSecretStdin),
           verify: o.verify !== false,
         },

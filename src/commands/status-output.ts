@@ -21,7 +21,12 @@ export function statusJson(list: ProfileStatus[], storePath: string): string {
     refresh_token_lapses_at: iso(s.refreshTokenLapsesAt),
     client_id: s.clientId || null,
     // A keyring profile always has one: every write of it stores the client secret there.
-    client_secret_stored: s.storage === 'keyring' ? Boolean(s.clientId) : Boolean(s.clientSecret),
+    client_secret_stored:
+      s.storage === 'environment'
+        ? false
+        : s.storage === 'keyring'
+          ? Boolean(s.clientId)
+          : Boolean(s.clientSecret),
     storage: s.storage,
     storage_fallback: s.storageFallback,
     redirect_uri: s.redirectUri || null,
@@ -41,8 +46,9 @@ const stateText: Record<ProfileStatus['state'], string> = {
 
 function human(s: ProfileStatus, opts: OutputOptions): string {
   const { storePath, now } = opts;
+  const fromEnv = s.storage === 'environment';
   const lines = [
-    `${s.name}${s.active ? ' (active)' : ''}: ${stateText[s.state]}${s.checked === 'live' ? ' (checked live)' : ''}`,
+    `${s.name}${s.active && !fromEnv ? ' (active)' : ''}: ${stateText[s.state]}${s.checked === 'live' ? ' (checked live)' : ''}${fromEnv ? ', credentials from the environment' : ''}`,
   ];
   const row = (k: string, v: string) => lines.push(`  ${`${k}:`.padEnd(22)} ${v}`);
   if (s.user) row('User', `${s.user.name} <${s.user.email}> (id ${s.user.id})`);
@@ -54,12 +60,18 @@ function human(s: ProfileStatus, opts: OutputOptions): string {
     row('Refresh token lapses', `${formatExpiry(s.refreshTokenLapsesAt, now)} unless used`);
   if (s.clientId) {
     row('Client id', s.clientId);
-    row('Client secret', s.storage === 'keyring' ? 'in the OS keyring' : maskSecret(s.clientSecret));
-    row('Redirect URI', s.redirectUri);
+    const where = { keyring: 'in the OS keyring', environment: 'from PIPEDRIVE_CLIENT_SECRET', file: '' };
+    row('Client secret', where[s.storage] || maskSecret(s.clientSecret));
+    if (s.redirectUri) row('Redirect URI', s.redirectUri);
     row('OAuth host', s.oauthUrl);
   }
-  row('Store', storePath);
-  if (s.storage === 'keyring')
+  row(fromEnv ? 'Cache' : 'Store', storePath);
+  if (fromEnv)
+    row(
+      'Credentials',
+      'from the environment (PIPEDRIVE_CLIENT_ID, PIPEDRIVE_CLIENT_SECRET, PIPEDRIVE_REFRESH_TOKEN); stored profiles are not used while PIPEDRIVE_REFRESH_TOKEN is set',
+    );
+  else if (s.storage === 'keyring')
     row('Secrets', `client secret and refresh token in the OS keyring (${opts.keyringBackend})`);
   else {
     const why = s.storageFallback ? `; the OS keyring was not available at login: ${s.storageFallback}` : '';

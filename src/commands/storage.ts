@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError, UsageError } from '../errors.js';
-import { resolveProfileName } from '../flows/profile-name.js';
+import { resolveStoredProfile } from '../flows/profile-name.js';
 import { type Storage, storageOf } from '../store/profile.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
 
@@ -42,6 +42,10 @@ export function registerStorage(program: Command, deps: () => Deps): void {
       if (where !== undefined && where !== 'keyring' && where !== 'file') {
         throw new UsageError(`"${where}" is not a storage: use keyring or file`);
       }
-      await runStorage(await resolveProfileName(o.profile, d), where as Storage | undefined, d);
+      await runStorage(
+        await resolveStoredProfile(o.profile, d, 'move stored secrets'),
+        where as Storage | undefined,
+        d,
+      );
     });
 }

@@ -1,16 +1,46 @@
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { profileNamePattern, type StoreData } from '../store/profile.js';
+import { envCredentials, environmentProfile, refuseWithEnvCredentials } from './env-credentials.js';
 
 export const defaultProfile = 'default';
 
-/** `--profile`, else PD_AUTH_PROFILE, else the one `pd-auth use` made active, else "default". */
+/**
+ * `--profile`, else PD_AUTH_PROFILE, else the one `pd-auth use` made active, else "default"; with
+ * credentials from the environment (PIPEDRIVE_REFRESH_TOKEN), those, and naming a profile as well
+ * is a usage error: which of the two was meant cannot be guessed.
+ */
 export async function resolveProfileName(flag: string | undefined, deps: Deps): Promise<string> {
+  if (envCredentials(deps.env)) {
+    const named =
+      flag !== undefined
+        ? `--profile ${flag}`
+        : deps.env.profile
+          ? `PD_AUTH_PROFILE=${deps.env.profile}`
+          : undefined;
+    if (named) {
+      throw new UsageError(
+        `both PIPEDRIVE_REFRESH_TOKEN and ${named} choose credentials`,
+        'unset PIPEDRIVE_REFRESH_TOKEN to use the stored profile, or drop the profile to use the credentials from the environment',
+      );
+    }
+    return environmentProfile;
+  }
   return (
     profileNameBeforeStore(flag, deps.env.profile) ??
     (await deps.store.read()).activeProfile ??
     defaultProfile
   );
+}
+
+/** resolveProfileName for a command that works on stored profiles only: refused with credentials from the environment. */
+export async function resolveStoredProfile(
+  flag: string | undefined,
+  deps: Deps,
+  doing: string,
+): Promise<string> {
+  refuseWithEnvCredentials(deps.env, doing);
+  return resolveProfileName(flag, deps);
 }
 
 /** The part of resolveProfileName that needs no store: --profile, else a valid PD_AUTH_PROFILE. */

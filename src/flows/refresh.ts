@@ -3,6 +3,8 @@ import { LoginNeededError, PdAuthError, profileFlag } from '../errors.js';
 import { createTokenClient } from '../oauth/token-client.js';
 import { isExpired, needsRefresh, type StoredTokens, toStoredTokens } from '../oauth/token-set.js';
 import type { Profile } from '../store/profile.js';
+import { environmentProfile } from './env-credentials.js';
+import { envValidToken } from './env-token.js';
 import { explainTokenError, type TokenCall } from './explain.js';
 import { activeFromStore, implicitProfile } from './profile-name.js';
 
@@ -90,6 +92,7 @@ async function refreshLocked(
 
 /** `pd-auth refresh`: always refreshes (with the refresh token current under the lock). */
 export async function refreshProfile(name: string, deps: Deps): Promise<LoggedIn> {
+  if (name === environmentProfile) return envValidToken(deps, { force: true });
   await loggedInProfile(name, deps);
   return refreshLocked(name, deps, () => true);
 }
@@ -110,6 +113,7 @@ export async function getValidToken(
   deps: Deps,
   opts: ValidTokenOptions = {},
 ): Promise<LoggedIn> {
+  if (name === environmentProfile) return envValidToken(deps, opts);
   const stale = (t: StoredTokens) =>
     t.accessToken === opts.rejectedToken || needsRefresh(t, deps.now(), opts.minValidMs);
   const profile = await loggedInProfile(name, deps);

@@ -28,7 +28,8 @@ export interface ProfileStatus {
   clientId: string;
   /** The file's copy only: a keyring profile's secret is not read for status. */
   clientSecret: string | undefined;
-  storage: Storage;
+  /** 'environment': credentials from PIPEDRIVE_REFRESH_TOKEN and co., nothing stored. */
+  storage: Storage | 'environment';
   storageFallback: string | null;
   redirectUri: string;
   oauthUrl: string;

@@ -1,8 +1,10 @@
 import { ApiAuthError, fetchCurrentUser } from '../api/current-user.js';
 import type { Deps } from '../deps.js';
-import { LoginNeededError } from '../errors.js';
+import { ExitCode, LoginNeededError, PdAuthError } from '../errors.js';
+import { envCredentials } from './env-credentials.js';
 import { activeProfileName, implicitProfile } from './profile-name.js';
 import { getValidToken } from './refresh.js';
+import { envStatus } from './status-env.js';
 import {
   offlineStatus,
   type ProfileStatus,
@@ -36,13 +38,16 @@ async function liveStatus(s: ProfileStatus, deps: Deps): Promise<ProfileStatus> 
     }
     const fresh = {
       ...statusFromStore(s.name, { ...p, user: me.user, company: me.company }, s.active, 'live'),
+      ...(s.storage === 'environment' ? { storage: s.storage, refreshTokenLapsesAt: null } : {}),
     };
-    if (JSON.stringify([p.user, p.company]) !== JSON.stringify([me.user, me.company])) {
+    const changed = JSON.stringify([p.user, p.company]) !== JSON.stringify([me.user, me.company]);
+    if (changed && s.storage !== 'environment') {
       await deps.store.update(s.name, (cur) => (cur ? { ...cur, user: me.user, company: me.company } : cur));
     }
     return fresh;
   } catch (err) {
-    return withError(s, err instanceof LoginNeededError ? 'login_needed' : 'error', err);
+    const loginNeeded = err instanceof PdAuthError && err.exitCode === ExitCode.loginNeeded;
+    return withError(s, loginNeeded ? 'login_needed' : 'error', err);
   }
 }
 
@@ -51,6 +56,11 @@ export async function profileStatuses(
   opts: { offline: boolean },
   deps: Deps,
 ): Promise<ProfileStatus[]> {
+  const creds = envCredentials(deps.env);
+  if (creds) {
+    const s = await envStatus(creds, names, deps);
+    return [opts.offline ? s : await liveStatus({ ...s, checked: 'live', state: 'valid' }, deps)];
+  }
   const data = await deps.store.read();
   const active = activeProfileName(deps, data);
   return opts.offline

@@ -46,6 +46,17 @@ export interface Profile {
 
 export const storageOf = (p: Profile): Storage => p.storage ?? 'file';
 
+/**
+ * The access token obtained with credentials from the environment (CI), so that many calls in one
+ * job refresh once. Keyed by a hash of the credentials: no secret from the environment is stored.
+ */
+export interface EnvCacheEntry {
+  tokens: StoredTokens;
+  /** A refresh token Pipedrive answered with instead of the environment's (rotation), for later calls. */
+  rotatedRefreshToken?: string;
+  updatedAt: number;
+}
+
 export interface StoreData {
   version: typeof storeVersion;
   /** Names this store's keyring entries, so that two stores (the demo, tests, PD_AUTH_CONFIG_DIR) never share one. */
@@ -53,6 +64,7 @@ export interface StoreData {
   /** Set by `pd-auth use`; PD_AUTH_PROFILE and --profile win over it. */
   activeProfile?: string;
   profiles: Record<string, Profile>;
+  envCache?: Record<string, EnvCacheEntry>;
 }
 
 export const profileNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -68,6 +68,17 @@ export function validateStore(data: unknown): StoreData {
     (typeof data.storeId !== 'string' || !/^[0-9a-f]{16}$/.test(data.storeId))
   )
     throw new SchemaError('storeId should be 16 hexadecimal digits');
+  if (data.envCache !== undefined) {
+    if (!isJsonObject(data.envCache)) throw new SchemaError('envCache should be an object');
+    for (const [key, e] of Object.entries(data.envCache)) {
+      const at = `envCache.${key}`;
+      if (!/^[0-9a-f]{32}$/.test(key)) throw new SchemaError(`${JSON.stringify(key)} is not an envCache key`);
+      if (!isJsonObject(e)) throw new SchemaError(`${at} should be an object`);
+      checkTokens(e.tokens, `${at}.tokens`, true);
+      need(e, 'rotatedRefreshToken', 'string', at, true);
+      need(e, 'updatedAt', 'number', at);
+    }
+  }
   for (const [name, p] of Object.entries(data.profiles)) {
     // The names pd-auth itself accepts: nothing that could carry a newline or a terminal escape.
     if (!profileNamePattern.test(name))

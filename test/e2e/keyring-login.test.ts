@@ -164,6 +164,17 @@ describe('secrets in the OS keyring (spawned CLI, private Secret Service)', () =
     expect(suite.fx.emulator.stats.refreshGrants).toBe(1);
   });
 
+  it('export reads the secrets from the keyring', async () => {
+    await login();
+
+    const r = await runCli(['export', '--format', 'json'], env());
+
+    expect(r.code).toBe(0);
+    const vars = JSON.parse(r.stdout);
+    expect(vars.PIPEDRIVE_CLIENT_SECRET).toBe(suite.fx.emulator.app.clientSecret);
+    expect(vars.PIPEDRIVE_REFRESH_TOKEN).toBe(await secretOf('/refresh-token'));
+  });
+
   it('login --storage file in a session with a keyring: nothing of this store in the keyring', async () => {
     const before = storeBytes(suite.configDir);
     expect(before).toBeUndefined();

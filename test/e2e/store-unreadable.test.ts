@@ -6,7 +6,7 @@ import type { Profile } from '../../src/store/profile.js';
 import { type CliResult, cliEnv, cliPath, runCli } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
 import { emulatorEnv, loggedIn, permissions, seedLogin, storeBytes, storePath } from '../helpers/fixtures.js';
-import { canRunCliAs, copyCliForOtherUsers, nobody } from '../helpers/run-as.js';
+import { canRunCliAs, copyCliForOtherUsers, nobody, runCliAs } from '../helpers/run-as.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -112,31 +112,6 @@ const broken: Broken[] = [
   },
 ];
 
-/** The built CLI as nobody, from `cli`: the checkout's, or a copy nobody can reach. */
-function runAsNobody(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env,
-    uid: nobody,
-    gid: nobody,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-}
-
 /** Everything about the store path that must not change: its bytes, or a directory's listing, and mode. */
 function snapshot(configDir: string) {
   const path = storePath(configDir);
@@ -200,7 +175,7 @@ describe('an unusable store file: every command refuses, names the file, says wh
           const args = commands(fx.redirectUri)[i] as string[];
           const env = emulatorEnv(fx, configDir, { BROWSER: 'none' });
 
-          const r = b.asNobody ? await runAsNobody(nobodyCli ?? '', args, env) : await runCli(args, env);
+          const r = b.asNobody ? await runCliAs(nobody, nobodyCli ?? '', args, env) : await runCli(args, env);
 
           expect(r.code).toBe(1);
           const [line, hint] = r.stderr.trimEnd().split('\n').slice(-2);

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { cliPath, repoRoot } from './cli.js';
+import { type CliResult, cliPath, repoRoot } from './cli.js';
 import { makeTempDir } from './temp-dir.js';
 
 /** uid and gid 65534: nobody, the user a root test run hands what root must not be able to read. */
@@ -82,4 +82,34 @@ export function copyCliForOtherUsers(): { cliPath: string; remove(): void } {
     chmodSync(path, st.mode | (st.isDirectory() ? 0o555 : 0o444));
   }
   return { cliPath: join(tmp.path, relative(repoRoot, cliPath)), remove: tmp.remove };
+}
+
+/** The built CLI from `cli` (the checkout's, or a copy the user can reach) run as `uid`. */
+export function runCliAs(
+  uid: number,
+  cli: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env,
+    uid,
+    gid: uid,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
 }

@@ -17,6 +17,7 @@ import { checkProperty, propertyRuns } from '../helpers/property.js';
 const variables = [
   'PIPEDRIVE_CLIENT_ID',
   'PIPEDRIVE_CLIENT_SECRET',
+  'PIPEDRIVE_REFRESH_TOKEN',
   'PD_AUTH_OAUTH_URL',
   'PD_AUTH_PROFILE',
   'PD_AUTH_CONFIG_DIR',
@@ -83,6 +84,7 @@ function documented(env: Vars, os: NodeJS.Platform): Env {
   return {
     clientId: set('PIPEDRIVE_CLIENT_ID'),
     clientSecret: set('PIPEDRIVE_CLIENT_SECRET'),
+    refreshToken: set('PIPEDRIVE_REFRESH_TOKEN'),
     oauthUrl: set('PD_AUTH_OAUTH_URL'),
     profile: set('PD_AUTH_PROFILE'),
     configDir,
