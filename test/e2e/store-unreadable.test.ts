@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/store/profile.js';
-import { type CliResult, cliEnv, cliPath, runCli } from '../helpers/cli.js';
+import { cliEnv, cliPath, runCli } from '../helpers/cli.js';
 import { type EmulatorFixture, startTestEmulator } from '../helpers/emulator.js';
 import { emulatorEnv, loggedIn, permissions, seedLogin, storeBytes, storePath } from '../helpers/fixtures.js';
 import { canRunCliAs, copyCliForOtherUsers, nobody, runCliAs } from '../helpers/run-as.js';
