@@ -49,7 +49,13 @@ export async function envValidToken(deps: Deps, opts: EnvTokenOptions = {}): Pro
   };
   let seen: EnvCacheEntry | undefined;
   try {
-    seen = (await deps.store.read()).envCache?.[key];
+    const data = await deps.store.read();
+    seen = data.envCache?.[key];
+    if (Object.keys(data.profiles).length > 0) {
+      deps.warn(
+        `using the credentials from the environment (PIPEDRIVE_REFRESH_TOKEN); the profiles stored in ${deps.store.path} are not used while it is set`,
+      );
+    }
   } catch (err) {
     noCache(err);
     return asProfile(await refreshed(creds, creds.refreshToken, deps));

@@ -73,6 +73,19 @@ describe('credentials from the environment (spawned CLI, against the emulator)',
     expect(JSON.stringify(json)).not.toContain(secrets.PIPEDRIVE_REFRESH_TOKEN);
   });
 
+  it('with a stored profile too: the environment wins, and a warning on stderr says so', async () => {
+    const secrets = await ciSecrets();
+    const stored = await seedLogin(suite.fx, suite.configDir);
+
+    const r = await runCli(['token'], ciEnv(secrets));
+
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).not.toBe(stored.tokens?.accessToken);
+    expect(r.stderr).toContain(
+      'warning: using the credentials from the environment (PIPEDRIVE_REFRESH_TOKEN); the profiles stored in',
+    );
+  });
+
   it('the library: getAccessToken uses them', async () => {
     const secrets = await ciSecrets();
     const script = `require(${JSON.stringify(join(process.cwd(), 'dist/pd-auth.cjs'))}).getAccessToken().then((t) => process.stdout.write(t.profile + ' ' + t.accessToken.slice(0, 4)))`;
