@@ -11,14 +11,15 @@ const fix =
   'turn on automatic time (NTP): `timedatectl set-ntp true` on Linux, "Set time automatically" on macOS and Windows';
 
 /**
- * This machine's clock against the OAuth host's Date header, taken at the middle of the request
- * (the header has whole seconds, so up to about a second of the difference is the header's own).
+ * This machine's clock against the OAuth host's Date header, taken at the middle of the request:
+ * good to about a second, plenty for thresholds of minutes.
  */
 export function checkClock(host: string, answer: HostAnswer | undefined): Outcome {
   if (!answer) return skipped(`no answer from ${host} to compare with (see the OAuth host)`);
   const server = answer.date === undefined ? Number.NaN : Date.parse(answer.date);
   if (!Number.isFinite(server)) return skipped(`${host} sent no usable Date header to compare with`);
-  const skew = server - (answer.sentAt + answer.receivedAt) / 2;
+  // The header has whole seconds: the server's time was somewhere in that second, best taken as its middle.
+  const skew = server + 500 - (answer.sentAt + answer.receivedAt) / 2;
   const size = Math.abs(skew);
   const side = skew > 0 ? 'behind' : 'ahead of';
   const said = `this machine's clock is ${formatDuration(size)} ${side} ${host}'s`;

@@ -40,10 +40,12 @@ function stepError(url: string, err: unknown): { reason: string; fix: string } {
   };
 }
 
-const route = (p: ProxyChoice) =>
-  p.kind === 'proxy'
-    ? `through the proxy ${p.shown} (${p.variable})`
-    : `direct (${p.kind === 'direct' ? p.why : ''})`;
+const route = (p: ProxyChoice) => {
+  if (p.kind === 'proxy') return `through the proxy ${p.shown} (${p.variable})`;
+  return p.kind === 'direct' && p.why.startsWith('no proxy')
+    ? 'no proxy'
+    : `no proxy (${p.kind === 'direct' ? p.why : ''})`;
+};
 
 /**
  * Whether `base` can be reached the way pd-auth's requests reach it: directly (name, connect, TLS,
@@ -109,7 +111,7 @@ export async function checkHost(base: string, path: string, ctx: NetContext): Pr
     const receivedAt = ctx.now();
     const date = [res.headers.date].flat()[0];
     const answer = { status: res.status, date, sentAt, receivedAt };
-    const how = `${steps.join(', ')}; ${route(proxy)}`;
+    const how = `${steps.join(', ')}, ${route(proxy)}`;
     if (res.status >= 500)
       return {
         answer,

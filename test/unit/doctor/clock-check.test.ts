@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { checkClock } from '../../../src/doctor/clock-check.js';
 
 const at = 1_800_000_000_000;
-/** An answer whose Date header is `skewMs` from this machine's clock, sent and received at `at`. */
+/**
+ * An answer `skewMs` off this machine's clock: asked at `at` + half a second, when the server's
+ * whole-second Date header said `at` + skewMs (its time taken as the middle of that second).
+ */
 const answer = (skewMs: number) => ({
   status: 405,
   date: new Date(at + skewMs).toUTCString(),
-  sentAt: at - 40,
-  receivedAt: at + 40,
+  sentAt: at + 460,
+  receivedAt: at + 540,
 });
 
 describe('the clock check', () => {
