@@ -1,5 +1,5 @@
 import type { HttpClient } from '../net/http-client.js';
-import { errorCode, NetworkError } from '../net/network-error.js';
+import { deadlineCode, errorCode, NetworkError } from '../net/network-error.js';
 import { failure, type Outcome, ok, warning } from './check.js';
 import { type Deadline, StepTimeout } from './deadline.js';
 import { connectTcp, handshake, resolveHost } from './net-steps.js';
@@ -31,20 +31,27 @@ const slowFix = 'check your network or proxy; to wait longer, set PD_AUTH_HTTP_T
 /** A failed step in plain words: the product's own wording (network-error.ts), or the deadline. */
 function stepError(url: string, err: unknown): { reason: string; fix: string } {
   if (err instanceof StepTimeout) return { reason: err.message, fix: slowFix };
+  // undici reports a proxy's refusal of CONNECT only in its message.
+  const refused = /Proxy response \((\d+)\)/.exec(String((err as Error)?.cause ?? ''))?.[1];
+  if (refused === '407')
+    return {
+      reason: 'the proxy wants credentials (HTTP 407)',
+      fix: 'put them in the proxy URL: http://USER:PASSWORD@HOST:PORT',
+    };
+  if (refused)
+    return {
+      reason: `the proxy refused the tunnel (HTTP ${refused})`,
+      fix: "ask the proxy's owner to allow this host",
+    };
   const e = err instanceof NetworkError ? err : new NetworkError(url, err);
+  const code = errorCode(err);
   const reason = e.message.replace(/^could not reach \S+: /, '');
-  return {
-    reason:
-      errorCode(err) && !reason.includes(errorCode(err) ?? '') ? `${reason} (${errorCode(err)})` : reason,
-    fix: e.hint,
-  };
+  return { reason: code && !reason.includes(code) ? `${reason} (${code})` : reason, fix: e.hint };
 }
 
 const route = (p: ProxyChoice) => {
   if (p.kind === 'proxy') return `through the proxy ${p.shown} (${p.variable})`;
-  return p.kind === 'direct' && p.why.startsWith('no proxy')
-    ? 'no proxy'
-    : `no proxy (${p.kind === 'direct' ? p.why : ''})`;
+  return p.kind === 'direct' && p.why ? `no proxy (${p.why})` : 'no proxy';
 };
 
 /**
@@ -82,7 +89,8 @@ export async function checkHost(base: string, path: string, ctx: NetContext): Pr
   const name = proxy.kind === 'proxy' ? `the proxy's name ${host}` : `the name ${host}`;
   try {
     const addresses = await resolveHost(host, ctx.deadline);
-    steps.push(`resolved to ${addresses.slice(0, 2).join(', ')}`);
+    const resolved = `resolved to ${addresses.slice(0, 2).join(', ')}`;
+    steps.push(proxy.kind === 'proxy' ? `the proxy's name ${resolved}` : resolved);
   } catch (err) {
     return fail(`${name} could not be resolved`, err);
   }
@@ -122,7 +130,8 @@ export async function checkHost(base: string, path: string, ctx: NetContext): Pr
       };
     return { answer, outcome: ok(`${target.origin} answers (HTTP ${res.status}): ${how}`) };
   } catch (err) {
-    const timedOut = ctx.deadline.signal.aborted;
+    // Doctor's deadline and the client's own (the same length) race: either means no answer in time.
+    const timedOut = ctx.deadline.signal.aborted || errorCode(err) === deadlineCode;
     const e = timedOut
       ? { reason: `no HTTP answer within ${ctx.deadline.timeouts.totalMs / 1000}s`, fix: slowFix }
       : stepError(base, err);

@@ -5,7 +5,8 @@
  * proxy; NO_PROXY is `*`, or host names and suffixes with an optional `:port`.
  */
 export type ProxyChoice =
-  | { kind: 'direct'; why: string }
+  /** `why` is set when a proxy variable is set but NO_PROXY exempts the host. */
+  | { kind: 'direct'; why?: string }
   | { kind: 'proxy'; url: URL; variable: string; shown: string }
   | { kind: 'invalid'; variable: string };
 
@@ -52,7 +53,7 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
   if (bad) return { kind: 'invalid', variable: bad.variable };
   const chosen = target.protocol === 'https:' && https.value ? https : http.value ? http : undefined;
   const url = chosen?.value ? parseProxy(chosen.value) : undefined;
-  if (!chosen || !url) return { kind: 'direct', why: 'no proxy variable is set for it' };
+  if (!chosen || !url) return { kind: 'direct' };
   if (bypassed(target, noProxy.value ?? ''))
     return { kind: 'direct', why: `${noProxy.variable} matches ${target.hostname}` };
   return { kind: 'proxy', url, variable: chosen.variable, shown: showProxy(url) };

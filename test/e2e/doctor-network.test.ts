@@ -1,3 +1,4 @@
+// Over 150 lines: the proxy cases (missing, asking for credentials, working), TLS, and a silent host.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -66,6 +67,22 @@ describe('pd-auth doctor: the network (spawned)', () => {
     });
     expect(r.check('clock').result).toBe('skipped');
     expect(r.stdout + r.stderr).not.toContain('hunter2');
+  });
+
+  it('a proxy that wants credentials: says so, and where they go', async () => {
+    const proxy = createHttpServer();
+    proxy.on('connect', (_req, socket: Socket) =>
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'),
+    );
+    const port = await listen(proxy);
+
+    const r = await doctor({ HTTPS_PROXY: `http://127.0.0.1:${port}` });
+
+    expect(r.code).toBe(1);
+    expect(r.check('oauth-host').reason).toMatch(
+      /, connected, but the proxy wants credentials \(HTTP 407\)$/,
+    );
+    expect(r.check('oauth-host').fix).toBe('put them in the proxy URL: http://USER:PASSWORD@HOST:PORT');
   });
 
   it('through a working proxy: ok, and says it went through it', async () => {
