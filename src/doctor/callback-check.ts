@@ -59,7 +59,7 @@ export async function checkCallback(
   }
   const results = await Promise.all(plan.hosts.map(async (h) => [h, await tryBind(h, plan.port)] as const));
   const busy = results.filter(([, r]) => r === 'in-use').map(([h]) => h);
-  const elsewhere = `or register another callback URL in Developer Hub and log in with --redirect-uri http://localhost:PORT${plan.path}`;
+  const moveOn = `register another callback URL in Developer Hub and log in with --redirect-uri http://localhost:PORT${plan.path}`;
   if (busy.length > 0) {
     // /proc is Linux's; elsewhere the system's own tools say who it is (lsof, netstat -ano).
     const who = describeHolders(platform === 'linux' ? portHolders(plan.port) : []);
@@ -68,7 +68,7 @@ export async function checkCallback(
       target,
       outcome: failure(
         `port ${plan.port} is in use on ${busy.join(' and ')} (${who}): a login could not listen for ${uri}`,
-        `stop that program (${tool}), ${elsewhere}`,
+        `stop that program (${tool}), or ${moveOn}`,
       ),
     };
   }
@@ -77,7 +77,7 @@ export async function checkCallback(
       target,
       outcome: failure(
         `pd-auth may not listen on port ${plan.port} (a port below 1024 needs privileges; on Windows it may be reserved: netsh interface ipv4 show excludedportrange protocol=tcp)`,
-        `register a callback URL with a port from 1024 to 49151, ${elsewhere.replace(/^or /, 'and ')}`,
+        `${moveOn}, with a PORT from 1024 to 49151`,
       ),
     };
   }
@@ -86,13 +86,15 @@ export async function checkCallback(
     const code = (other[1] as { other: string }).other;
     return {
       target,
-      outcome: failure(
-        `cannot listen on ${other[0]} port ${plan.port}: ${code}`,
-        elsewhere.replace(/^or /, ''),
-      ),
+      outcome: failure(`cannot listen on ${other[0]} port ${plan.port}: ${code}`, moveOn),
     };
   }
   const on = results.filter(([, r]) => r === 'free').map(([h]) => h);
+  if (on.length === 0)
+    return {
+      target,
+      outcome: failure(`${uri} is on ::1, and this machine has no IPv6`, moveOn),
+    };
   return {
     target,
     outcome: ok(

@@ -10,8 +10,9 @@ export const lapseWarnMs = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Where the credentials doctor checks come from, decided in `credentialSource` alone. Another
- * source (credentials from the environment) is one more member here and one more branch in each
- * switch below; the compiler points at every place that must say what it means for that source.
+ * source (credentials from the environment) is one more member here, a branch in credentialSource,
+ * and a case in each switch below (apiDomainOf, checkCredentials, checkLive): none has a default,
+ * so the compiler points at every one that must say what the new source means.
  */
 export type CredentialSource =
   | { kind: 'store'; profile: string; implicit: string; stored: Profile | undefined }
@@ -34,14 +35,30 @@ export function apiDomainOf(source: CredentialSource): string | undefined {
     case 'unavailable':
       return undefined;
   }
+  return unhandled(source);
+}
+
+/** Fails to compile when a switch above misses a kind of source. */
+function unhandled(source: never): never {
+  throw new Error(`doctor does not know the credential source ${JSON.stringify(source)}`);
 }
 
 const login = (s: { profile: string; implicit: string }) =>
   `run \`pd-auth login${profileFlag(s.profile, s.implicit)}\``;
 
-/** What is stored, judged offline: expiry of the access token and the refresh token's idle lapse. */
+type FromStore = Extract<CredentialSource, { kind: 'store' }>;
+
+/** The credentials judged offline: the access token's expiry and the refresh token's idle lapse. */
 export function checkCredentials(source: CredentialSource, now: number): Outcome {
-  if (source.kind === 'unavailable') return skipped(source.why);
+  switch (source.kind) {
+    case 'store':
+      return storedCredentials(source, now);
+    case 'unavailable':
+      return skipped(source.why);
+  }
+}
+
+function storedCredentials(source: FromStore, now: number): Outcome {
   const { stored: p, profile } = source;
   if (!p) return warning(`there is no profile "${profile}" yet: not logged in`, login(source));
   if (!p.tokens) return warning(`profile "${profile}" is not logged in`, login(source));
@@ -72,8 +89,17 @@ export function checkCredentials(source: CredentialSource, now: number): Outcome
 export async function checkLive(source: CredentialSource, live: boolean, deps: Deps): Promise<Outcome> {
   if (!live)
     return skipped('not tried: --live refreshes with the stored refresh token (and stores the new tokens)');
-  if (source.kind === 'unavailable') return skipped(source.why);
-  if (!source.stored?.tokens) return skipped(`profile "${source.profile}" is not logged in`);
+  switch (source.kind) {
+    case 'store':
+      return source.stored?.tokens
+        ? refreshStored(source, deps)
+        : skipped(`profile "${source.profile}" is not logged in`);
+    case 'unavailable':
+      return skipped(source.why);
+  }
+}
+
+async function refreshStored(source: FromStore, deps: Deps): Promise<Outcome> {
   try {
     const { refreshProfile } = await import('../flows/refresh.js');
     const saved = await refreshProfile(source.profile, deps);

@@ -101,7 +101,7 @@ export function checkStore(configDir: string, platform: NodeJS.Platform): StoreF
     fixes.push(`when no pd-auth is running: rm ${leftovers.join(' ')}`);
   }
   if (notes.length > 0) return done(warning(notes.join('; '), fixes.join('; ')), data);
-  if (!data) return done(ok(`no store yet in ${configDir} (mode 0700): the first login creates ${path}`));
+  if (!data) return done(ok(`no store yet in ${configDir}: the first login creates ${path}`));
   const count = Object.keys(data.profiles).length;
   const migrated =
     version === storeVersion
