@@ -98,7 +98,9 @@ export function checkStore(configDir: string, platform: NodeJS.Platform): StoreF
   if (leftovers.length > 0) {
     const copies = leftovers.length === 1 ? 'a copy' : `${leftovers.length} copies`;
     notes.push(`${copies} of the store left beside it by an interrupted write (tokens included)`);
-    fixes.push(`when no pd-auth is running: rm ${leftovers.join(' ')}`);
+    fixes.push(
+      `the next change to the store removes them (\`pd-auth refresh\`), or when no pd-auth runs: rm ${leftovers.join(' ')}`,
+    );
   }
   if (notes.length > 0) return done(warning(notes.join('; '), fixes.join('; ')), data);
   if (!data) return done(ok(`no store yet in ${configDir}: the first login creates ${path}`));

@@ -107,6 +107,8 @@ describe('the store check (read only)', () => {
     const f = checkStore(dir, 'linux');
 
     expect(f.outcome.result).toBe('warning');
-    expect(f.outcome.fix).toBe(`when no pd-auth is running: rm ${file}.tmp-123`);
+    expect(f.outcome.fix).toBe(
+      `the next change to the store removes them (\`pd-auth refresh\`), or when no pd-auth runs: rm ${file}.tmp-123`,
+    );
   });
 });
