@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerApi } from './commands/api.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerExec } from './commands/exec.js';
 import { registerExport } from './commands/export.js';
@@ -48,6 +49,7 @@ function buildProgram(deps: Deps, opts: MainOptions, setExit: (code: number) => 
   registerExport(program, get);
   registerExec(program, get, setExit);
   registerApi(program, get);
+  registerDoctor(program, get, setExit);
   registerCompletion(program, get);
   registerEmulator(program, get);
   // Subcommands inherit the behaviour that makes errors come back to main instead of exiting.

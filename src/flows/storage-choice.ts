@@ -24,6 +24,19 @@ export function requestedStorage(flag: Storage | undefined, stored: Profile | un
 }
 
 /**
+ * Stores and removes a throw-away entry (`probe/<random>`): proves the keyring can keep a secret, and
+ * is when a locked keyring asks to be unlocked. Rejects with KeyringError when it cannot; `doctor`
+ * runs the same probe, so both say the same about the same keyring.
+ */
+export async function probeKeyring(deps: Pick<Deps, 'keyring'>): Promise<void> {
+  const account = `probe/${newStoreId()}`;
+  await deps.keyring.run([
+    { op: 'set', account, secret: 'pd-auth checks that the keyring can store a secret' },
+    { op: 'delete', account },
+  ]);
+}
+
+/**
  * Where a login will keep the secrets, decided before the browser opens: the keyring is tried with
  * a write and a delete of a throw-away entry (which is also when a locked keyring asks to be
  * unlocked). Asked for explicitly, a keyring that fails is an error; by default the login falls
@@ -32,11 +45,7 @@ export function requestedStorage(flag: Storage | undefined, stored: Profile | un
 export async function chooseStorage(requested: Storage | undefined, deps: Deps): Promise<StorageChoice> {
   if (requested === 'file') return { storage: 'file' };
   try {
-    const account = `probe/${newStoreId()}`;
-    await deps.keyring.run([
-      { op: 'set', account, secret: 'pd-auth checks that the keyring can store a secret' },
-      { op: 'delete', account },
-    ]);
+    await probeKeyring(deps);
     return { storage: 'keyring' };
   } catch (err) {
     if (!(err instanceof KeyringError)) throw err;
