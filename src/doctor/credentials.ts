@@ -1,7 +1,10 @@
 import type { Deps } from '../deps.js';
+import type { Env } from '../env.js';
 import { PdAuthError, profileFlag } from '../errors.js';
+import { envCacheKey, envCredentials, environmentProfile } from '../flows/env-credentials.js';
+import type { StoredTokens } from '../oauth/token-set.js';
 import { isExpired, refreshTokenLapsesAt } from '../oauth/token-set.js';
-import type { Profile } from '../store/profile.js';
+import type { Profile, StoreData } from '../store/profile.js';
 import { formatExpiry } from '../ui/format.js';
 import { failure, type Outcome, ok, skipped, warning } from './check.js';
 
@@ -16,15 +19,37 @@ export const lapseWarnMs = 7 * 24 * 60 * 60 * 1000;
  */
 export type CredentialSource =
   | { kind: 'store'; profile: string; implicit: string; stored: Profile | undefined }
+  | { kind: 'environment'; cached: StoredTokens | undefined }
+  | { kind: 'invalid'; error: PdAuthError }
   | { kind: 'unavailable'; why: string };
 
+/**
+ * Credentials from the environment (PIPEDRIVE_REFRESH_TOKEN and co.) win, as in every command; half
+ * a set, or a profile named as well, is what those commands refuse, reported here as a failure.
+ */
 export function credentialSource(
   profile: string,
   implicit: string,
-  store: { readable: boolean; path: string; profiles: Record<string, Profile> | undefined },
+  store: { readable: boolean; path: string; data: StoreData | undefined },
+  env: Env,
+  named: string | undefined,
 ): CredentialSource {
+  try {
+    const creds = envCredentials(env);
+    if (creds) {
+      if (named) {
+        throw new PdAuthError(`both PIPEDRIVE_REFRESH_TOKEN and ${named} choose credentials`, {
+          hint: 'unset PIPEDRIVE_REFRESH_TOKEN to use the stored profile, or drop the profile',
+        });
+      }
+      return { kind: 'environment', cached: store.data?.envCache?.[envCacheKey(creds)]?.tokens };
+    }
+  } catch (err) {
+    if (err instanceof PdAuthError) return { kind: 'invalid', error: err };
+    throw err;
+  }
   if (!store.readable) return { kind: 'unavailable', why: `the store ${store.path} could not be read` };
-  return { kind: 'store', profile, implicit, stored: store.profiles?.[profile] };
+  return { kind: 'store', profile, implicit, stored: store.data?.profiles[profile] };
 }
 
 /** The api_domain the tokens are for, when known. */
@@ -32,6 +57,9 @@ export function apiDomainOf(source: CredentialSource): string | undefined {
   switch (source.kind) {
     case 'store':
       return source.stored?.tokens?.apiDomain;
+    case 'environment':
+      return source.cached?.apiDomain;
+    case 'invalid':
     case 'unavailable':
       return undefined;
   }
@@ -53,10 +81,19 @@ export function checkCredentials(source: CredentialSource, now: number): Outcome
   switch (source.kind) {
     case 'store':
       return storedCredentials(source, now);
+    case 'environment':
+      return ok(
+        `${fromEnv}; ${source.cached ? `the cached access token expires ${formatExpiry(source.cached.expiresAt, now)}` : 'no cached access token: the first use refreshes'}`,
+      );
+    case 'invalid':
+      return failure(source.error.message, source.error.hint ?? 'see the reason');
     case 'unavailable':
       return skipped(source.why);
   }
 }
+
+const fromEnv =
+  'credentials from the environment (PIPEDRIVE_CLIENT_ID, PIPEDRIVE_CLIENT_SECRET, PIPEDRIVE_REFRESH_TOKEN); stored profiles are not used';
 
 function storedCredentials(source: FromStore, now: number): Outcome {
   const { stored: p, profile } = source;
@@ -92,20 +129,26 @@ export async function checkLive(source: CredentialSource, live: boolean, deps: D
   switch (source.kind) {
     case 'store':
       return source.stored?.tokens
-        ? refreshStored(source, deps)
+        ? refreshStored(source.profile, deps)
         : skipped(`profile "${source.profile}" is not logged in`);
+    case 'environment':
+      return refreshStored(environmentProfile, deps);
+    case 'invalid':
+      return skipped(source.error.message);
     case 'unavailable':
       return skipped(source.why);
   }
 }
 
-async function refreshStored(source: FromStore, deps: Deps): Promise<Outcome> {
+async function refreshStored(profile: string, deps: Deps): Promise<Outcome> {
   try {
     const { refreshProfile } = await import('../flows/refresh.js');
-    const saved = await refreshProfile(source.profile, deps);
+    const saved = await refreshProfile(profile, deps);
     const until = formatExpiry(saved.tokens.expiresAt, deps.now());
+    const kept =
+      profile === environmentProfile ? 'cached where the config directory can be written' : 'stored';
     return ok(
-      `Pipedrive accepted the client secret and the refresh token; the new access token (stored) expires ${until}`,
+      `Pipedrive accepted the client secret and the refresh token; the new access token (${kept}) expires ${until}`,
     );
   } catch (err) {
     if (err instanceof PdAuthError) return failure(err.message, err.hint ?? 'see the reason');

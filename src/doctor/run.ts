@@ -66,7 +66,13 @@ export async function runDoctorChecks(
   const name = profileNameBeforeStore(opts.profile, env.profile) ?? data?.activeProfile ?? defaultProfile;
   const implicit = data ? activeFromStore(env.profile, data) : (env.profile ?? defaultProfile);
   const profile = data?.profiles[name];
-  const source = credentialSource(name, implicit, { ...store, profiles: data?.profiles });
+  const named =
+    opts.profile !== undefined
+      ? `--profile ${opts.profile}`
+      : env.profile
+        ? `PD_AUTH_PROFILE=${env.profile}`
+        : undefined;
+  const source = credentialSource(name, implicit, { ...store, data }, env, named);
   const seconds = env.httpTimeoutSeconds === 'invalid' ? undefined : env.httpTimeoutSeconds;
   const deadline = startDeadline(timeoutsFromSeconds(seconds), deps.now, deps.signal);
   const net = { http: deps.http, processEnv: system.env, deadline, now: deps.now };
@@ -77,7 +83,10 @@ export async function runDoctorChecks(
   const results: Record<CheckId, Promise<Outcome> | Outcome> = {
     node: checkNode(system.nodeVersion),
     store: store.outcome,
-    storage: checkStorage(name, profile, data?.storeId, deps),
+    storage:
+      source.kind === 'environment'
+        ? skipped('credentials from the environment: no secret is stored')
+        : checkStorage(name, profile, data?.storeId, deps),
     callback: callback.then((c) => c.outcome),
     browser: callback.then((c) => checkBrowser(env, system.env, c.target)),
     'oauth-host': oauthHost.then((h) => h.outcome),

@@ -86,6 +86,26 @@ describe('credentials from the environment (spawned CLI, against the emulator)',
     );
   });
 
+  it('doctor --live checks them: credentials from the environment, accepted by Pipedrive', async () => {
+    const secrets = await ciSecrets();
+
+    const r = await runCli(['doctor', '--live', '--json'], ciEnv(secrets));
+
+    const checks = Object.fromEntries(
+      JSON.parse(r.stdout).checks.map((c: { id: string; result: string; reason: string }) => [c.id, c]),
+    );
+    expect(checks.credentials).toMatchObject({
+      result: 'ok',
+      reason: expect.stringContaining('credentials from the environment'),
+    });
+    expect(checks.live).toMatchObject({
+      result: 'ok',
+      reason: expect.stringContaining('Pipedrive accepted'),
+    });
+    expect(checks.storage.result).toBe('skipped');
+    expect(r.stdout).not.toContain(secrets.PIPEDRIVE_REFRESH_TOKEN);
+  });
+
   it('the library: getAccessToken uses them', async () => {
     const secrets = await ciSecrets();
     const script = `require(${JSON.stringify(join(process.cwd(), 'dist/pd-auth.cjs'))}).getAccessToken().then((t) => process.stdout.write(t.profile + ' ' + t.accessToken.slice(0, 4)))`;

@@ -4,6 +4,7 @@ import {
   checkCredentials,
   credentialSource,
 } from '../../../src/doctor/credentials.js';
+import { readEnv } from '../../../src/env.js';
 import { refreshTokenIdleMs } from '../../../src/oauth/token-set.js';
 import type { Profile } from '../../../src/store/profile.js';
 
@@ -85,12 +86,58 @@ describe('the credentials check (offline)', () => {
     expect(checkCredentials(from(loggedOut), now).reason).toBe('profile "default" is not logged in');
   });
 
-  it('is skipped when the store could not be read', () => {
-    const source = credentialSource('default', 'default', {
-      readable: false,
+  it('credentials from the environment win over the store, and are ok without a cache', () => {
+    const env = readEnv(
+      { PIPEDRIVE_CLIENT_ID: 'id', PIPEDRIVE_CLIENT_SECRET: 's', PIPEDRIVE_REFRESH_TOKEN: 'r' },
+      'linux',
+    );
+    const store = {
+      readable: true,
       path: '/x/profiles.json',
-      profiles: undefined,
+      data: { version: 3, profiles: { default: profile(now, now) } },
+    } as const;
+
+    const source = credentialSource('default', 'default', store, env, undefined);
+
+    expect(source.kind).toBe('environment');
+    expect(checkCredentials(source, now)).toMatchObject({
+      result: 'ok',
+      reason: expect.stringMatching(
+        /^credentials from the environment .*; no cached access token: the first use refreshes$/,
+      ),
     });
+  });
+
+  it.each([
+    [
+      { PIPEDRIVE_REFRESH_TOKEN: 'r' },
+      undefined,
+      'PIPEDRIVE_REFRESH_TOKEN is set, but PIPEDRIVE_CLIENT_ID and PIPEDRIVE_CLIENT_SECRET are not',
+    ],
+    [
+      { PIPEDRIVE_CLIENT_ID: 'id', PIPEDRIVE_CLIENT_SECRET: 's', PIPEDRIVE_REFRESH_TOKEN: 'r' },
+      '--profile ci',
+      'both PIPEDRIVE_REFRESH_TOKEN and --profile ci choose credentials',
+    ],
+  ])('%j with %s: a failure that says what the other commands would refuse', (vars, named, reason) => {
+    const store = { readable: true, path: '/x/profiles.json', data: undefined };
+
+    const outcome = checkCredentials(
+      credentialSource('default', 'default', store, readEnv(vars, 'linux'), named),
+      now,
+    );
+
+    expect(outcome).toMatchObject({ result: 'failure', reason });
+  });
+
+  it('is skipped when the store could not be read', () => {
+    const source = credentialSource(
+      'default',
+      'default',
+      { readable: false, path: '/x/profiles.json', data: undefined },
+      readEnv({}, 'linux'),
+      undefined,
+    );
 
     expect(checkCredentials(source, now)).toEqual({
       result: 'skipped',
