@@ -50,6 +50,8 @@ interface Output {
   mayPrintAccessToken?: boolean;
   /** `pd-auth emulator` prints its own fake client secret by design. */
   mayPrintClientSecret?: boolean;
+  /** `pd-auth export` prints the client secret and refresh token on stdout, which is what it is for. */
+  mayPrintCredentials?: boolean;
   /** Whether the fast path answers this command line (src/fast-token.ts), asked just before it ran. */
   fastPath: boolean;
 }
@@ -202,7 +204,10 @@ function outputLeaks(v: Values, o: Output, partial = false): string[] {
       v,
       o.result.stdout,
       `${o.label} stdout`,
-      (k) => secretOk(k) || (!!o.mayPrintAccessToken && k === 'access token'),
+      (k) =>
+        secretOk(k) ||
+        (!!o.mayPrintAccessToken && k === 'access token') ||
+        (!!o.mayPrintCredentials && (k === 'client secret' || k === 'refresh token')),
     ),
     ...scan(v, o.result.stderr, `${o.label} stderr`, secretOk),
   ];
@@ -295,6 +300,7 @@ function scenario(c: Collected, fx: EmulatorFixture, root: string, name: string)
       extraEnv?: Record<string, string | undefined>;
       input?: string;
       mayPrintAccessToken?: boolean;
+      mayPrintCredentials?: boolean;
       opensBrowser?: boolean;
       label?: string;
     } = {},
@@ -311,6 +317,7 @@ function scenario(c: Collected, fx: EmulatorFixture, root: string, name: string)
       expected: o.expected ?? 0,
       fastPath,
       ...(o.mayPrintAccessToken ? { mayPrintAccessToken: true } : {}),
+      ...(o.mayPrintCredentials ? { mayPrintCredentials: true } : {}),
     });
     await drain(label, Boolean(o.opensBrowser));
     collectStore(c, configDir);
@@ -335,14 +342,17 @@ const tokenFormats = ['raw', 'env', 'header', 'json'] as const;
 const allCommands = [
   'api',
   'completion',
+  'doctor',
   'emulator',
   'exec',
+  'export',
   'login',
   'logout',
   'profiles',
   'refresh',
   'rotate-secret',
   'status',
+  'storage',
   'token',
   'use',
 ];
@@ -394,6 +404,11 @@ const commandsScenario = once(async (mode) => {
     // rotate-secret with a secret regenerated in "Developer Hub".
     fx.emulator.regenerateSecret();
     await s.run(['rotate-secret'], { extraEnv: secretEnv() });
+    await Promise.all([s.run(['doctor']), s.run(['doctor', '--json']), s.run(['storage'])]);
+    await s.run(['doctor', '--live']);
+    await s.run(['storage', 'file']);
+    await s.run(['export'], { mayPrintCredentials: true });
+    await s.run(['export', '--format', 'json'], { mayPrintCredentials: true });
     await s.run(['logout']);
     // Logs in again with the stored secret (no secret given), to have something to revoke.
     await s.run(login, { opensBrowser: true, label: 'pd-auth login (stored secret)' });

@@ -17,8 +17,11 @@ const commands = [
   'logout',
   'profiles',
   'use',
+  'storage',
+  'export',
   'exec',
   'api',
+  'doctor',
   'completion',
   'emulator',
 ];
