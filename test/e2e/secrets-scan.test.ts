@@ -404,7 +404,10 @@ const commandsScenario = once(async (mode) => {
     // rotate-secret with a secret regenerated in "Developer Hub".
     fx.emulator.regenerateSecret();
     await s.run(['rotate-secret'], { extraEnv: secretEnv() });
-    await Promise.all([s.run(['doctor']), s.run(['doctor', '--json']), s.run(['storage'])]);
+    // One after the other: each doctor binds the callback port for a moment to see that it is free.
+    await s.run(['doctor']);
+    await s.run(['doctor', '--json']);
+    await s.run(['storage']);
     await s.run(['doctor', '--live']);
     await s.run(['storage', 'file']);
     await s.run(['export'], { mayPrintCredentials: true });
