@@ -7,6 +7,7 @@ import type { FaultSpec } from './faults.js';
 import { routeRequest } from './router.js';
 import type { Emulator, EmulatorOptions } from './types.js';
 
+export { EmulatorOptionError } from './config.js';
 export { type FaultSpec, FaultSpecError } from './faults.js';
 export type { EmulatedUser, Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
