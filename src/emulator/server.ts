@@ -43,7 +43,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearFaults: () => ctx.faults.clear(),
     expireAccessTokens: () => ctx.store.expireAccessTokens(),
     get stats() {
-      return { ...ctx.stats };
+      return { ...ctx.stats, tokenRequestsByGrant: { ...ctx.stats.tokenRequestsByGrant } };
     },
     close: () => closeServer(server, sockets),
   };

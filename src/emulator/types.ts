@@ -34,13 +34,16 @@ export interface EmulatorOptions {
 
 /**
  * Counters for assertions in tests. `codeGrants` and `refreshGrants` count successful grants,
- * `tokenRequests` every POST /oauth/token, `revokes` every revoke answered 200 and `usersMe`
- * every users/me request (authorized or not); none of these counts a request a fault answered.
+ * `tokenRequests` every POST /oauth/token, `tokenRequestsByGrant` those per grant_type whether they
+ * succeeded or not (a refresh refused for a stale secret included), `revokes` every revoke
+ * answered 200 and `usersMe` every users/me request (authorized or not); none of these counts a
+ * request a fault answered.
  * `apiRequests` counts every request to /api/... or /v1/users/me, authorized or not, faulted or
  * not, so retries are visible; `faultsServed` every request an injected fault answered or dropped.
  */
 export interface EmulatorStats {
   tokenRequests: number;
+  tokenRequestsByGrant: { authorization_code: number; refresh_token: number };
   refreshGrants: number;
   codeGrants: number;
   revokes: number;
