@@ -2,14 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { regenerateSecret } from './admin.js';
 import { resolveConfig } from './config.js';
+import { decide } from './consent-decision.js';
 import { createContext } from './context.js';
 import type { FaultSpec } from './faults.js';
 import { routeRequest } from './router.js';
 import type { Emulator, EmulatorOptions } from './types.js';
 
 export { EmulatorOptionError } from './config.js';
+export { AuthorizeUrlError } from './consent-decision.js';
 export { type FaultSpec, FaultSpecError } from './faults.js';
-export type { EmulatedUser, Emulator, EmulatorOptions, EmulatorStats } from './types.js';
+export type { DenyOptions, EmulatedUser, Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
 /**
  * Starts an in-memory stand-in for oauth.pipedrive.com and a sliver of the API (users/me, deals;
@@ -39,6 +41,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setAutoApprove(on: boolean) {
       ctx.autoApprove = on;
     },
+    approve: (authorizeUrl) => decide(ctx, authorizeUrl, 'allow'),
+    deny: (authorizeUrl, denyOptions) => decide(ctx, authorizeUrl, 'deny', denyOptions),
     injectFaults: (faults: FaultSpec[]) => ctx.faults.add(faults),
     clearFaults: () => ctx.faults.clear(),
     expireAccessTokens: () => ctx.store.expireAccessTokens(),
