@@ -15,7 +15,9 @@ export type { DenyOptions, EmulatedUser, Emulator, EmulatorOptions, EmulatorStat
 
 /**
  * Starts an in-memory stand-in for oauth.pipedrive.com and a sliver of the API (users/me, deals;
- * see api.ts) on a loopback port.
+ * see api.ts) on a loopback port. This module is also the package entry `pd-auth/emulator`
+ * (dist/emulator.mjs), so what it exports is public: see docs/emulator.md. Rejects with
+ * EmulatorOptionError for a bad option.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveConfig(options);
