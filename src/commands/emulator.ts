@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
 import { parsePositiveInt } from './shared.js';
 
 export interface EmulatorCommandOptions {
@@ -15,7 +16,7 @@ export interface EmulatorCommandOptions {
 
 /** Runs until Ctrl+C (deps.signal), then closes every socket and returns (exit 0). */
 export async function runEmulator(opts: EmulatorCommandOptions, deps: Deps): Promise<void> {
-  const { startEmulator } = await import('../emulator/server.js');
+  const { startEmulator, EmulatorOptionError } = await import('../emulator/server.js');
   const emulator = await startEmulator({
     host: opts.host,
     port: opts.port,
@@ -25,6 +26,9 @@ export async function runEmulator(opts: EmulatorCommandOptions, deps: Deps): Pro
     ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
     ...(opts.redirectUri ? { redirectUri: opts.redirectUri } : {}),
     ...(opts.accessTokenTtl ? { accessTokenTtl: opts.accessTokenTtl } : {}),
+  }).catch((error: unknown) => {
+    // Such as a --host that is not a loopback address: the user's to fix, not a bug.
+    throw error instanceof EmulatorOptionError ? new UsageError(error.message) : error;
   });
   const { app, url } = emulator;
   const err = (s: string) => deps.io.stderr.write(`${s}\n`);

@@ -17,15 +17,20 @@ export async function readAuthenticatedForm(
   ctx: EmulatorContext,
   req: IncomingMessage,
 ): Promise<URLSearchParams> {
-  if (!hasMediaType(req, 'application/x-www-form-urlencoded')) {
-    throw new OAuthErrorResponse('invalid_request', MESSAGES.contentType);
-  }
-  const form = new URLSearchParams(await readBody(req));
+  const form = await readOAuthForm(req);
   authenticateClient(ctx, req, form);
   return form;
 }
 
-function authenticateClient(ctx: EmulatorContext, req: IncomingMessage, form: URLSearchParams): void {
+/** The form of an OAuth endpoint, before the client is authenticated. Throws OAuthErrorResponse. */
+export async function readOAuthForm(req: IncomingMessage): Promise<URLSearchParams> {
+  if (!hasMediaType(req, 'application/x-www-form-urlencoded')) {
+    throw new OAuthErrorResponse('invalid_request', MESSAGES.contentType);
+  }
+  return new URLSearchParams(await readBody(req));
+}
+
+export function authenticateClient(ctx: EmulatorContext, req: IncomingMessage, form: URLSearchParams): void {
   // Like oauth2-server, a client that sent an Authorization header gets 401 + WWW-Authenticate;
   // one that put its credentials in the body gets 400 (Pipedrive's docs list only 400).
   const usedHeader = req.headers.authorization !== undefined;

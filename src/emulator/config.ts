@@ -24,29 +24,74 @@ export const DEFAULT_USER: EmulatedUser = {
   company_domain: 'emulated',
 };
 
-/** Fills in defaults and rejects options that would make the emulator unsafe or meaningless. */
+/** A bad option to startEmulator(); the message names the option and what it accepts. */
+export class EmulatorOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmulatorOptionError';
+  }
+}
+
+const OPTION_KEYS = [
+  'host',
+  'port',
+  'clientId',
+  'clientSecret',
+  'redirectUri',
+  'accessTokenTtl',
+  'codeTtl',
+  'autoApprove',
+  'refreshTokenMode',
+  'now',
+  'user',
+] as const satisfies ReadonlyArray<keyof EmulatorOptions>;
+
+const fail = (message: string): never => {
+  throw new EmulatorOptionError(message);
+};
+
+/**
+ * Fills in defaults and rejects options that would make the emulator unsafe or meaningless. Callers
+ * may be plain JavaScript, so every value is checked, and an unknown key (a typo) is an error.
+ */
 export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
+  if (typeof options !== 'object' || options === null) fail('Emulator options must be an object');
+  const unknown = Object.keys(options).find((key) => !(OPTION_KEYS as readonly string[]).includes(key));
+  if (unknown !== undefined) {
+    fail(`Unknown emulator option '${unknown}'; the options are ${OPTION_KEYS.join(', ')}`);
+  }
   const host = options.host ?? '127.0.0.1';
   // The emulator hands out tokens and shows its secret to anyone who asks: never expose it.
-  if (!isLoopbackHost(host)) {
-    throw new Error(`Emulator host must be a loopback address (127.0.0.1, ::1, localhost), got '${host}'`);
+  if (typeof host !== 'string' || !isLoopbackHost(host)) {
+    fail(`Emulator option host must be a loopback address (127.0.0.1, ::1, localhost), got ${show(host)}`);
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`Emulator port must be an integer from 0 to 65535, got ${port}`);
+    fail(`Emulator option port must be an integer from 0 to 65535, got ${show(port)}`);
   }
+  const refreshTokenMode = options.refreshTokenMode ?? 'reuse';
+  if (refreshTokenMode !== 'reuse' && refreshTokenMode !== 'rotate') {
+    fail(`Emulator option refreshTokenMode must be 'reuse' or 'rotate', got ${show(refreshTokenMode)}`);
+  }
+  const autoApprove = options.autoApprove ?? false;
+  if (typeof autoApprove !== 'boolean')
+    fail(`Emulator option autoApprove must be a boolean, got ${show(autoApprove)}`);
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') fail('Emulator option now must be a function returning milliseconds');
+  const user = options.user ?? {};
+  if (typeof user !== 'object' || user === null) fail('Emulator option user must be an object');
   return {
     host,
     port,
     clientId: nonEmpty('clientId', options.clientId ?? 'emulator-client-id'),
     clientSecret: nonEmpty('clientSecret', options.clientSecret ?? 'emulator-client-secret'),
     redirectUri: absoluteUrl(options.redirectUri ?? 'http://localhost:8484/callback'),
-    accessTokenTtl: positive('accessTokenTtl', options.accessTokenTtl ?? 3600),
-    codeTtl: positive('codeTtl', options.codeTtl ?? 300),
-    autoApprove: options.autoApprove ?? false,
-    refreshTokenMode: options.refreshTokenMode ?? 'reuse',
-    now: options.now ?? Date.now,
-    user: { ...DEFAULT_USER, ...options.user },
+    accessTokenTtl: seconds('accessTokenTtl', options.accessTokenTtl ?? 3600),
+    codeTtl: seconds('codeTtl', options.codeTtl ?? 300),
+    autoApprove,
+    refreshTokenMode,
+    now,
+    user: { ...DEFAULT_USER, ...user },
   };
 }
 
@@ -59,21 +104,28 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-function nonEmpty(name: string, value: string): string {
-  if (value === '') throw new Error(`Emulator option ${name} must not be empty`);
-  return value;
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
-function absoluteUrl(value: string): string {
-  // The code is appended to it with the URL API at /oauth/authorize, so it has to parse.
-  if (!URL.canParse(value))
-    throw new Error(`Emulator option redirectUri must be an absolute URL, got '${value}'`);
-  return value;
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`Emulator option ${name} must be a positive number of seconds, got ${value}`);
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    fail(`Emulator option ${name} must be a non-empty string, got ${show(value)}`);
   }
-  return value;
+  return value as string;
+}
+
+function absoluteUrl(value: unknown): string {
+  // The code is appended to it with the URL API at /oauth/authorize, so it has to parse.
+  const ok = typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+  if (!ok) fail(`Emulator option redirectUri must be an absolute http(s) URL, got ${show(value)}`);
+  return value as string;
+}
+
+function seconds(name: string, value: unknown): number {
+  // expires_in is a whole number of seconds in Pipedrive's answers.
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    fail(`Emulator option ${name} must be a positive whole number of seconds, got ${show(value)}`);
+  }
+  return value as number;
 }

@@ -33,6 +33,7 @@ export function createContext(config: EmulatorConfig): EmulatorContext {
     store: new GrantStore(config),
     stats: {
       tokenRequests: 0,
+      tokenRequestsByGrant: { authorization_code: 0, refresh_token: 0 },
       refreshGrants: 0,
       codeGrants: 0,
       revokes: 0,

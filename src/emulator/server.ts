@@ -2,17 +2,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { regenerateSecret } from './admin.js';
 import { resolveConfig } from './config.js';
+import { decide } from './consent-decision.js';
 import { createContext } from './context.js';
 import type { FaultSpec } from './faults.js';
 import { routeRequest } from './router.js';
 import type { Emulator, EmulatorOptions } from './types.js';
 
+export { EmulatorOptionError } from './config.js';
+export { AuthorizeUrlError } from './consent-decision.js';
 export { type FaultSpec, FaultSpecError } from './faults.js';
-export type { EmulatedUser, Emulator, EmulatorOptions, EmulatorStats } from './types.js';
+export type { DenyOptions, EmulatedUser, Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
 /**
  * Starts an in-memory stand-in for oauth.pipedrive.com and a sliver of the API (users/me, deals;
- * see api.ts) on a loopback port.
+ * see api.ts) on a loopback port. This module is also the package entry `pd-auth/emulator`
+ * (dist/emulator.mjs), so what it exports is public: see docs/emulator.md. Rejects with
+ * EmulatorOptionError for a bad option.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveConfig(options);
@@ -38,11 +43,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setAutoApprove(on: boolean) {
       ctx.autoApprove = on;
     },
+    approve: (authorizeUrl) => decide(ctx, authorizeUrl, 'allow'),
+    deny: (authorizeUrl, denyOptions) => decide(ctx, authorizeUrl, 'deny', denyOptions),
     injectFaults: (faults: FaultSpec[]) => ctx.faults.add(faults),
     clearFaults: () => ctx.faults.clear(),
     expireAccessTokens: () => ctx.store.expireAccessTokens(),
     get stats() {
-      return { ...ctx.stats };
+      return { ...ctx.stats, tokenRequestsByGrant: { ...ctx.stats.tokenRequestsByGrant } };
     },
     close: () => closeServer(server, sockets),
   };

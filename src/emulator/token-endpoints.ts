@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readAuthenticatedForm } from './client-auth.js';
+import { authenticateClient, readAuthenticatedForm, readOAuthForm } from './client-auth.js';
 import { type EmulatorContext, GRANTED_SCOPES } from './context.js';
 import type { IssuedTokens } from './grant-store.js';
 import { sendJson } from './http-io.js';
@@ -8,8 +8,13 @@ import { MESSAGES, OAuthErrorResponse } from './oauth-error-response.js';
 /** POST /oauth/token: the authorization_code and refresh_token grants. Throws OAuthErrorResponse. */
 export async function handleToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
   ctx.stats.tokenRequests += 1;
-  const form = await readAuthenticatedForm(ctx, req);
+  const form = await readOAuthForm(req);
   const grantType = form.get('grant_type');
+  // Counted before the client is authenticated, so a refresh refused for a stale secret shows up.
+  if (grantType === 'authorization_code' || grantType === 'refresh_token') {
+    ctx.stats.tokenRequestsByGrant[grantType] += 1;
+  }
+  authenticateClient(ctx, req, form);
   if (!grantType) throw new OAuthErrorResponse('invalid_request', MESSAGES.missingGrantType);
   if (grantType === 'authorization_code') {
     const tokens = exchangeCode(ctx, form);

@@ -10,6 +10,11 @@ export interface EmulatedUser {
   company_domain: string;
 }
 
+export interface DenyOptions {
+  /** Default 'user_denied', as Pipedrive's docs say; its SDK READMEs show 'access_denied'. */
+  error?: 'user_denied' | 'access_denied';
+}
+
 export interface EmulatorOptions {
   /** Must be a loopback address; default '127.0.0.1'. */
   host?: string;
@@ -34,13 +39,16 @@ export interface EmulatorOptions {
 
 /**
  * Counters for assertions in tests. `codeGrants` and `refreshGrants` count successful grants,
- * `tokenRequests` every POST /oauth/token, `revokes` every revoke answered 200 and `usersMe`
- * every users/me request (authorized or not); none of these counts a request a fault answered.
+ * `tokenRequests` every POST /oauth/token, `tokenRequestsByGrant` those per grant_type whether they
+ * succeeded or not (a refresh refused for a stale secret included), `revokes` every revoke
+ * answered 200 and `usersMe` every users/me request (authorized or not); none of these counts a
+ * request a fault answered.
  * `apiRequests` counts every request to /api/... or /v1/users/me, authorized or not, faulted or
  * not, so retries are visible; `faultsServed` every request an injected fault answered or dropped.
  */
 export interface EmulatorStats {
   tokenRequests: number;
+  tokenRequestsByGrant: { authorization_code: number; refresh_token: number };
   refreshGrants: number;
   codeGrants: number;
   revokes: number;
@@ -57,12 +65,21 @@ export interface Emulator {
   /** New random secret; the old one stops working at once; issued tokens stay valid. */
   regenerateSecret(): string;
   setAutoApprove(on: boolean): void;
+  /**
+   * The person clicks "Allow and install" on the consent page of `authorizeUrl`: returns the
+   * callback URL with `code` and `state`, to request from the app's callback route. Throws
+   * AuthorizeUrlError where /oauth/authorize would answer 400 (wrong client_id or redirect_uri)
+   * or for a URL that is not this emulator's /oauth/authorize.
+   */
+  approve(authorizeUrl: string | URL): string;
+  /** Like approve(), for "Cancel": the callback URL with `error=user_denied` (or options.error) and `state`. */
+  deny(authorizeUrl: string | URL, options?: DenyOptions): string;
   /** Appends faults (see FaultSpec); throws FaultSpecError and adds none if one is invalid. */
   injectFaults(faults: FaultSpec[]): void;
   clearFaults(): void;
   /** Every access token issued so far gets 401 from the API; refresh tokens keep working. */
   expireAccessTokens(): void;
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters (a copy: read it again to see later requests). */
   readonly stats: EmulatorStats;
   /** Closes the server and destroys every open socket, idle keep-alive ones included. */
   close(): Promise<void>;

@@ -67,6 +67,24 @@ describe('POST /oauth/token, authorization_code grant', () => {
     expect(emu.stats).toMatchObject({ tokenRequests: 2, codeGrants: 1 });
   });
 
+  it('counts token requests per grant type, a refresh refused for a stale secret included', async () => {
+    const emu = await start();
+    const { body } = await exchange(emu, await getCode(emu));
+    const stale = emu.app.clientSecret;
+    emu.regenerateSecret();
+    const refresh = { grant_type: 'refresh_token', refresh_token: String(body.refresh_token) };
+    const refused = await token(emu, { ...refresh, client_id: emu.app.clientId, client_secret: stale }, {});
+    await token(emu, { grant_type: 'password' });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid_client' });
+    expect(emu.stats).toMatchObject({
+      tokenRequests: 3,
+      tokenRequestsByGrant: { authorization_code: 1, refresh_token: 1 },
+      refreshGrants: 0,
+    });
+  });
+
   it('rejects a code that was already exchanged', async () => {
     const emu = await start();
     const code = await getCode(emu);
