@@ -31,15 +31,10 @@ export async function readOAuthForm(req: IncomingMessage): Promise<URLSearchPara
 }
 
 export function authenticateClient(ctx: EmulatorContext, req: IncomingMessage, form: URLSearchParams): void {
-  // Like oauth2-server, a client that sent an Authorization header gets 401 + WWW-Authenticate;
-  // one that put its credentials in the body gets 400 (Pipedrive's docs list only 400).
-  const usedHeader = req.headers.authorization !== undefined;
-  const reject = (message: string) =>
-    usedHeader
-      ? new OAuthErrorResponse('invalid_client', message, 401, {
-          'WWW-Authenticate': 'Basic realm="Service"',
-        })
-      : new OAuthErrorResponse('invalid_client', message);
+  // 400 however the credentials came: Pipedrive's page of OAuth status codes (updated 2025-11-12)
+  // lists every /oauth/token error, "Invalid client" included, under 400 (pipedrive-oauth.md,
+  // "Update 2026-11-30"). pd-auth's client reads the error code, so a 401 would work as well.
+  const reject = (message: string) => new OAuthErrorResponse('invalid_client', message);
 
   const credentials = parseBasic(req.headers.authorization) ?? fromBody(form);
   if (!credentials) throw reject(MESSAGES.noCredentials);

@@ -49,7 +49,7 @@ describe('credentials from the environment (spawned CLI, against the emulator)',
     console.log(
       `[env-credentials] 50 token calls with a cache: ${suite.fx.emulator.stats.refreshGrants - before} refresh`,
     );
-  });
+  }, 180_000);
 
   it('exec, api, refresh and status work from the environment; status says where the credentials come from', async () => {
     const secrets = await ciSecrets();
@@ -224,5 +224,5 @@ describe('credentials from the environment with a read-only config directory', (
     console.log(
       `[env-credentials] 50 token calls without a cache (read-only config dir): ${suite.fx.emulator.stats.refreshGrants - before} refreshes`,
     );
-  });
+  }, 180_000);
 });

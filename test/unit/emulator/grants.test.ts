@@ -85,7 +85,7 @@ describe('regenerateSecret', () => {
     const { refresh_token } = await login(emu);
     emu.regenerateSecret();
     const { status, body } = await refresh(emu, refresh_token, 'emulator-client-secret');
-    expect(status).toBe(401);
+    expect(status).toBe(400);
     expect(body.error).toBe('invalid_client');
   });
 
@@ -129,7 +129,7 @@ describe('POST /oauth/revoke', () => {
   it('rejects a wrong client secret', async () => {
     const emu = await start();
     const { status, body } = await post(emu, '/oauth/revoke', { token: 'x' }, 'wrong');
-    expect(status).toBe(401);
+    expect(status).toBe(400);
     expect(body.error).toBe('invalid_client');
   });
 });

@@ -130,15 +130,15 @@ describe('POST /oauth/token, request and client checks', () => {
     );
   });
 
-  it('answers a wrong Basic secret with 401 invalid_client and WWW-Authenticate', async () => {
+  it('answers a wrong Basic secret with 400 invalid_client, as Pipedrive does', async () => {
     const emu = await start();
     const { status, headers, body } = await token(
       emu,
       { grant_type: 'refresh_token' },
       basic('emulator-client-id', 'x'),
     );
-    expect(status).toBe(401);
-    expect(headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(status).toBe(400);
+    expect(headers.get('www-authenticate')).toBeNull();
     expect(body).toEqual(oauthError('invalid_client', 'Invalid client: client is invalid'));
   });
 

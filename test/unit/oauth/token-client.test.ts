@@ -335,7 +335,7 @@ describe('token client against the emulator', () => {
     await expect(emulatorClient(f).revoke('never-issued', 'access_token')).resolves.toBeUndefined();
   });
 
-  it('reports a wrong client secret as OAuthError invalid_client with status 401', async () => {
+  it('reports a wrong client secret as OAuthError invalid_client with status 400', async () => {
     const f = await startEmulatorFixture();
     const code = await getCode(f);
 
@@ -343,10 +343,10 @@ describe('token client against the emulator', () => {
 
     expect(err).toBeInstanceOf(OAuthError);
     expect(err).toMatchObject({
-      status: 401,
+      status: 400,
       code: 'invalid_client',
       serverMessage: 'Invalid client: client is invalid',
-      message: `${f.emulator.url}/oauth/token answered 401 invalid_client: Invalid client: client is invalid`,
+      message: `${f.emulator.url}/oauth/token answered 400 invalid_client: Invalid client: client is invalid`,
     });
   });
 
@@ -357,7 +357,7 @@ describe('token client against the emulator', () => {
     const err = await rejection(emulatorClient(f, 'wrong-secret').refresh(tokens.refreshToken ?? ''));
 
     expect(err).toBeInstanceOf(OAuthError);
-    expect(err).toMatchObject({ status: 401, code: 'invalid_client' });
+    expect(err).toMatchObject({ status: 400, code: 'invalid_client' });
   });
 
   it('reports a reused code as OAuthError invalid_grant with status 400', async () => {
