@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { PdAuthError, UsageError } from '../errors.js';
 import { resolveProfileName } from '../flows/profile-name.js';
+import { v1Hint } from '../flows/v1-hint.js';
 import type { HttpRequest } from '../net/http-client.js';
+import { errorText, parseHeaders, readData } from './api-input.js';
 import { parseProfileName, profileOptionHelp } from './shared.js';
 
 export interface ApiOptions {
@@ -11,52 +13,33 @@ export interface ApiOptions {
   data?: string;
   headers: string[];
   path: string;
+  /** GET every page and print one JSON array of all items. */
+  paginate?: boolean;
 }
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-async function readData(data: string, deps: Deps): Promise<string> {
-  if (data === '-') {
-    let text = '';
-    for await (const chunk of deps.io.stdin)
-      text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-    return text;
-  }
-  if (data.startsWith('@')) {
-    const { readFile } = await import('node:fs/promises');
+/** Pretty JSON on a terminal, the text as it is otherwise; nothing for an empty body. */
+function printBody(text: string, deps: Deps): void {
+  let out = text;
+  if (deps.io.stdoutIsTTY) {
     try {
-      return await readFile(data.slice(1), 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${data.slice(1)}: ${(err as Error).message}`);
-    }
+      out = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {}
   }
-  return data;
+  if (out !== '') deps.io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
 }
 
-function parseHeaders(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const h of list) {
-    const i = h.indexOf(':');
-    const name = h.slice(0, i).trim().toLowerCase();
-    if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
-      throw new UsageError(`bad header ${JSON.stringify(h)}: use 'Name: value'`);
-    if (name === 'authorization') throw new UsageError('pd-auth sets the Authorization header itself');
-    out[name] = h.slice(i + 1).trim();
-  }
-  return out;
-}
-
-/** Pipedrive's `{success:false, error, error_info}` as one line; the status text otherwise. */
-function errorText(body: string): string | undefined {
-  try {
-    const o = JSON.parse(body) as { error?: unknown; error_info?: unknown; message?: unknown };
-    const parts = [o.error, o.message, o.error_info].filter(
-      (v): v is string => typeof v === 'string' && v !== '',
-    );
-    return parts.length ? [...new Set(parts)].join(': ') : undefined;
-  } catch {
-    return undefined;
-  }
+/** The error for a non-2xx answer: Pipedrive's message, and a next step where there is one. */
+function answerError(method: string, res: { status: number; url: string; body: string }): PdAuthError {
+  const why = errorText(res.body) ?? 'no error message';
+  const hint =
+    res.status === 403
+      ? "the app's scopes may not cover this endpoint: add the scope in Developer Hub, then log in again"
+      : res.status === 429
+        ? 'the rate limit did not clear in time; wait and try again'
+        : undefined;
+  return new PdAuthError(`${method} ${res.url} answered ${res.status}: ${why}`, hint ? { hint } : {});
 }
 
 /** Calls the API as the app and prints the body on stdout (pretty on a terminal). */
@@ -65,7 +48,18 @@ export async function runApi(opts: ApiOptions, deps: Deps): Promise<number> {
     (opts.data !== undefined ? 'POST' : 'GET')) as HttpRequest['method'];
   if (!methods.includes(method))
     throw new UsageError(`unsupported method ${opts.method}: use ${methods.join(', ')}`);
+  if (opts.paginate && (method !== 'GET' || opts.data !== undefined))
+    throw new UsageError('--paginate reads lists: use it with GET and no -d');
   const headers = parseHeaders(opts.headers);
+  const hint = v1Hint(opts.path, method);
+  if (hint) deps.io.stderr.write(`hint: ${hint}\n`);
+  if (opts.paginate) {
+    const { fetchAllPages } = await import('../flows/paginate.js');
+    const all = await fetchAllPages({ profile: opts.profile, path: opts.path, headers }, deps);
+    if (all.kind === 'failed') throw answerError(method, all);
+    printBody(JSON.stringify(all.items), deps);
+    return 0;
+  }
   const body = opts.data === undefined ? undefined : await readData(opts.data, deps);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   const { apiRequest } = await import('../flows/api-request.js');
@@ -73,29 +67,16 @@ export async function runApi(opts: ApiOptions, deps: Deps): Promise<number> {
     { profile: opts.profile, method, path: opts.path, headers, ...(body !== undefined ? { body } : {}) },
     deps,
   );
-  let out = res.body;
-  if (deps.io.stdoutIsTTY) {
-    try {
-      out = JSON.stringify(JSON.parse(res.body), null, 2);
-    } catch {}
-  }
-  if (out !== '') deps.io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  printBody(res.body, deps);
   if (res.status >= 200 && res.status < 300) return 0;
-  const why = errorText(res.body) ?? 'no error message';
-  const hint =
-    res.status === 403
-      ? "the app's scopes may not cover this endpoint: add the scope in Developer Hub, then log in again"
-      : res.status === 429
-        ? 'the rate limit did not clear in time; wait and try again'
-        : undefined;
-  throw new PdAuthError(`${method} ${res.url} answered ${res.status}: ${why}`, hint ? { hint } : {});
+  throw answerError(method, res);
 }
 
 export function registerApi(program: Command, deps: () => Deps): void {
   program
     .command('api')
     .description("call the Pipedrive API as your app: {api_domain}/api/v1/PATH with the profile's token")
-    .argument('<path>', 'e.g. users/me, deals/42, v2/deals, or /api/v1/...')
+    .argument('<path>', 'e.g. users/me, v2/deals, v2/deals/42, v2/deals?limit=500, or /api/v2/...')
     .option('--profile <name>', profileOptionHelp, parseProfileName)
     .option('-X, --method <method>', 'GET (default), or POST when -d is given; PUT, PATCH, DELETE')
     .option('-d, --data <data>', 'request body: JSON text, @file, or - for stdin')
@@ -105,8 +86,20 @@ export function registerApi(program: Command, deps: () => Deps): void {
       (v: string, prev: string[]) => [...prev, v],
       [],
     )
+    .option('--paginate', 'GET every page (v2 next_cursor, v1 next_start); print one JSON array of all items')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pd-auth api users/me
+  pd-auth api v2/deals --paginate
+  pd-auth api v2/deals/42 -X PATCH -d '{"title":"x"}'`,
+    )
     .action(
-      async (path: string, o: { profile?: string; method?: string; data?: string; header: string[] }) => {
+      async (
+        path: string,
+        o: { profile?: string; method?: string; data?: string; header: string[]; paginate?: boolean },
+      ) => {
         const d = deps();
         const profile = await resolveProfileName(o.profile, d);
         await runApi(
@@ -114,6 +107,7 @@ export function registerApi(program: Command, deps: () => Deps): void {
             profile,
             path,
             headers: o.header,
+            ...(o.paginate ? { paginate: true } : {}),
             ...(o.method ? { method: o.method } : {}),
             ...(o.data !== undefined ? { data: o.data } : {}),
           },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './context.js';
-import { sendJson } from './http-io.js';
+import { hasMediaType, readBody, sendJson } from './http-io.js';
 
 /** The body Pipedrive's API answers a missing, unknown, revoked or expired token with. */
 export const UNAUTHORIZED = {
@@ -27,6 +27,37 @@ export function apiError(status: number, error: string): Record<string, unknown>
 }
 
 /**
+ * The error body Pipedrive documents for every API answer, used by the v2 endpoints
+ * (pipedrive.readme.io/docs/core-api-concepts-responses; ../shared/pipedrive-oauth.md, 2026-11-30).
+ */
+export function apiErrorV2(error: string): Record<string, unknown> {
+  return { success: false, error, error_info: UNAUTHORIZED.error_info, data: null, additional_data: null };
+}
+
+/**
+ * The fields of a JSON object body; a form too when `acceptForm` (v1 takes both). Any other media
+ * type reads as no fields. undefined: malformed JSON, or JSON that is not an object.
+ */
+export async function readFields(
+  req: IncomingMessage,
+  acceptForm: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  const body = await readBody(req);
+  if (acceptForm && hasMediaType(req, 'application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(body));
+  }
+  if (!hasMediaType(req, 'application/json')) return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Sends 401 and returns false unless the request carries a valid, unexpired, unrevoked access
  * token. Pipedrive documents 400 for a malformed header (§5); every client treats both alike, so
  * the emulator keeps to 401.
@@ -39,8 +70,14 @@ export function authorizeApi(ctx: EmulatorContext, req: IncomingMessage, res: Se
 }
 
 /** An authorized API answer, with the rate-limit headers of the current window. */
-export function sendApiJson(ctx: EmulatorContext, res: ServerResponse, status: number, body: unknown): void {
-  sendJson(res, status, body, rateLimitHeaders(ctx));
+export function sendApiJson(
+  ctx: EmulatorContext,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, body, { ...rateLimitHeaders(ctx), ...headers });
 }
 
 /**

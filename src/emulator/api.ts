@@ -1,24 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiError, authorizeApi, sendApiJson } from './api-common.js';
+import { apiError, authorizeApi, readFields, sendApiJson } from './api-common.js';
 import type { EmulatorContext } from './context.js';
-import { dealV1, dealV2 } from './deals.js';
-import { hasMediaType, readBody } from './http-io.js';
+import { dealV1 } from './deal-shapes.js';
+import { addDealV2, deleteDealV2, getDealV2, listDealsV2, updateDealV2 } from './deals-v2.js';
 
 type ApiHandler = (ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
 /**
- * A tiny slice of Pipedrive's API, enough for a generic `pd-auth api PATH` client to be tested:
- *   GET  /api/v1/deals       v1 list; `start` and `limit` paginate
- *   POST /api/v1/deals       create from `{"title": ...}` (JSON or form); 201
- *   GET  /api/v1/deals/:id   one deal, or 404 "Deal not found"
- *   GET  /api/v2/deals       v2 list; `limit` and `cursor` paginate
+ * A small slice of Pipedrive's API, enough for a generic `pd-auth api PATH` client to be tested:
+ *   GET  /api/v1/deals        v1 list; `start` and `limit` paginate         (out of support)
+ *   POST /api/v1/deals        create from `{"title": ...}` (JSON or form)   (out of support)
+ *   GET  /api/v1/deals/:id    one deal, or 404 "Deal not found"             (out of support)
+ *   GET, POST        /api/v2/deals       v2 list (`cursor`, `limit`) and create (deals-v2.ts)
+ *   GET, PATCH, DELETE /api/v2/deals/:id
  * /api/v1/users/me has its own route (users-me.ts).
  */
 const API_ROUTES: ReadonlyArray<[RegExp, Readonly<Partial<Record<string, ApiHandler>>>]> = [
-  [/^\/api\/v1\/deals$/, { GET: listDealsV1, POST: createDeal }],
-  [/^\/api\/v1\/deals\/(\d+)$/, { GET: getDeal }],
-  [/^\/api\/v2\/deals$/, { GET: listDealsV2 }],
+  [/^\/api\/v1\/deals$/, { GET: listDealsV1, POST: createDealV1 }],
+  [/^\/api\/v1\/deals\/(\d+)$/, { GET: getDealV1 }],
+  [/^\/api\/v2\/deals$/, { GET: listDealsV2, POST: addDealV2 }],
+  [/^\/api\/v2\/deals\/(\d+)$/, { GET: getDealV2, PATCH: updateDealV2, DELETE: deleteDealV2 }],
 ];
+
+/**
+ * How the emulator marks the v1 deal endpoints, out of support since 2026-08-01 (Pipedrive's
+ * changelog, "Deprecated API v1 endpoints are now out of support", 2026-07-29). Pipedrive documents
+ * no header or field for it; these standard ones are the emulator's choice: `Deprecation` (RFC 9745)
+ * at the deprecation's effective date, 2026-01-01; `Sunset` (RFC 8594) at the end of support; a
+ * `Link` to the v2 successor.
+ */
+function outOfSupport(successor: string): Record<string, string> {
+  return {
+    Deprecation: '@1767225600',
+    Sunset: 'Sat, 01 Aug 2026 00:00:00 GMT',
+    Link: `<${successor}>; rel="successor-version"`,
+  };
+}
 
 /** Any other /api/ path. The token is checked first, so an unknown path without one is a 401. */
 export async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -37,6 +54,7 @@ function listDealsV1(ctx: EmulatorContext, _req: IncomingMessage, res: ServerRes
   const start = intParam(url, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(url, 'limit', 100, 1, 500);
   const { items, more } = ctx.deals.page(start, limit);
+  // pagination-details-all-of.ts in pipedrive/client-nodejs v1 models: next_start only when more.
   const pagination = {
     start,
     limit,
@@ -44,63 +62,35 @@ function listDealsV1(ctx: EmulatorContext, _req: IncomingMessage, res: ServerRes
     ...(more ? { next_start: start + limit } : {}),
   };
   const data = items.map((deal) => dealV1(deal, ctx.config.user.id));
-  sendApiJson(ctx, res, 200, { success: true, data, additional_data: { pagination } });
+  const body = { success: true, data, additional_data: { pagination } };
+  sendApiJson(ctx, res, 200, body, outOfSupport('/api/v2/deals'));
 }
 
-function listDealsV2(ctx: EmulatorContext, _req: IncomingMessage, res: ServerResponse, url: URL) {
-  // The cursor is opaque to clients; here it is just the next offset, base64url-encoded.
-  const cursor = url.searchParams.get('cursor');
-  const start = cursor === null ? 0 : Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(start) || start < 0) {
-    sendApiJson(ctx, res, 400, apiError(400, 'Invalid cursor'));
-    return;
-  }
-  const limit = intParam(url, 'limit', 100, 1, 500);
-  const { items, more } = ctx.deals.page(start, limit);
-  const next = more ? Buffer.from(String(start + limit)).toString('base64url') : null;
-  const data = items.map((deal) => dealV2(deal, ctx.config.user.id));
-  sendApiJson(ctx, res, 200, { success: true, data, additional_data: { next_cursor: next } });
-}
-
-function getDeal(ctx: EmulatorContext, _req: IncomingMessage, res: ServerResponse, url: URL) {
-  const deal = ctx.deals.get(Number(url.pathname.slice(url.pathname.lastIndexOf('/') + 1)));
+function getDealV1(ctx: EmulatorContext, _req: IncomingMessage, res: ServerResponse, url: URL) {
+  const id = Number(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+  const headers = outOfSupport(`/api/v2/deals/${id}`);
+  const deal = ctx.deals.get(id);
   if (!deal) {
-    sendApiJson(ctx, res, 404, apiError(404, 'Deal not found'));
+    sendApiJson(ctx, res, 404, apiError(404, 'Deal not found'), headers);
     return;
   }
-  sendApiJson(ctx, res, 200, { success: true, data: dealV1(deal, ctx.config.user.id) });
+  sendApiJson(ctx, res, 200, { success: true, data: dealV1(deal, ctx.config.user.id) }, headers);
 }
 
-async function createDeal(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
-  const fields = await readFields(req);
+async function createDealV1(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
+  const headers = outOfSupport('/api/v2/deals');
+  const fields = await readFields(req, true);
   if (fields === undefined) {
-    sendApiJson(ctx, res, 400, apiError(400, 'Malformed JSON body'));
+    sendApiJson(ctx, res, 400, apiError(400, 'Malformed JSON body'), headers);
     return;
   }
   const title = fields.title;
   if (typeof title !== 'string' || title.trim() === '') {
-    sendApiJson(ctx, res, 400, apiError(400, 'Title is required'));
+    sendApiJson(ctx, res, 400, apiError(400, 'Title is required'), headers);
     return;
   }
-  const deal = ctx.deals.create(title);
-  sendApiJson(ctx, res, 201, { success: true, data: dealV1(deal, ctx.config.user.id) });
-}
-
-/** Pipedrive's v1 takes JSON or a form; anything else reads as no fields. undefined: bad JSON. */
-async function readFields(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const body = await readBody(req);
-  if (hasMediaType(req, 'application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(body));
-  }
-  if (!hasMediaType(req, 'application/json')) return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const deal = ctx.deals.create({ title });
+  sendApiJson(ctx, res, 201, { success: true, data: dealV1(deal, ctx.config.user.id) }, headers);
 }
 
 /**

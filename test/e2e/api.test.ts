@@ -141,7 +141,10 @@ describe('pd-auth api (spawned, against the emulator)', () => {
       const r = await api(['deals']);
 
       expect(r.code).toBe(0);
-      expect(r.stderr).toBe('Rate limited by Pipedrive (429); retrying in 1s (1/3)\n');
+      expect(r.stderr).toBe(
+        'hint: v1 deals went out of support on 2026-08-01; use v2/deals\n' +
+          'Rate limited by Pipedrive (429); retrying in 1s (1/3)\n',
+      );
       expect(body(r.stdout).data).toHaveLength(2);
       expect(apiRequests()).toBe(2);
     });

@@ -115,11 +115,11 @@ describe('api and exec commands (in-process)', () => {
     it('main: a 404 exits 1 with an error line that holds no token', async () => {
       const t = deps();
 
-      const code = await main(['api', 'deals/999'], t.deps);
+      const code = await main(['api', 'v2/deals/999'], t.deps);
 
       expect(code).toBe(1);
       expect(t.stderr()).toBe(
-        `error: GET ${fx.emulator.url}/api/v1/deals/999 answered 404: Deal not found\n`,
+        `error: GET ${fx.emulator.url}/api/v2/deals/999 answered 404: Deal not found: Please check developers.pipedrive.com for more information about Pipedrive API.\n`,
       );
       expect(leakedSecrets(t.stderr(), loggedIn(tmp.path))).toEqual([]);
     });
