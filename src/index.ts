@@ -7,11 +7,11 @@
  *   const { accessToken, apiDomain } = await getAccessToken({ profile: 'sandbox' });
  */
 import { resolveProfileName } from './flows/profile-name.js';
-import type { LibraryOptions } from './library.js';
+import type { LibraryOptions } from './library-options.js';
 import type { CompanyInfo, UserInfo } from './store/profile.js';
 
 export { CancelledError, ExitCode, LoginNeededError, PdAuthError, UsageError } from './errors.js';
-export type { LibraryOptions } from './library.js';
+export type { LibraryOptions } from './library-options.js';
 export type { CompanyInfo, UserInfo } from './store/profile.js';
 
 export interface AccessTokenOptions extends LibraryOptions {

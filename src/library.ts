@@ -3,17 +3,11 @@ import type { Deps } from './deps.js';
 import { readEnv } from './env.js';
 import { UsageError } from './errors.js';
 import { createKeyring, keyringTimeoutMs } from './keyring/keyring.js';
+import type { LibraryOptions } from './library-options.js';
 import { createHttpClient, timeoutsFromSeconds } from './net/http-client.js';
 import { defaultLockOptions } from './store/lock.js';
 import { openProfileStore } from './store/profile-store.js';
 import { createLogger } from './ui/logger.js';
-
-export interface LibraryOptions {
-  /** The profile; else PD_AUTH_PROFILE, else the active one, else "default". */
-  profile?: string;
-  /** Where the store lives; else PD_AUTH_CONFIG_DIR, else the default (see the README). */
-  configDir?: string;
-}
 
 const noPrompt = () => Promise.reject(new UsageError('pd-auth cannot prompt from the library API'));
 
