@@ -56,7 +56,7 @@ describe('pd-auth/emulator in a project that installed the packed package', () =
 
   beforeAll(async () => {
     if (!existsSync(join(repoRoot, 'dist/emulator.mjs'))) throw new Error('run `npm run build` first');
-    // The build already ran (npm test builds); --ignore-scripts keeps `prepare` from building again.
+    // The build already ran (npm test builds); --ignore-scripts keeps `prepack` from building again.
     const pack = await exec(
       'npm',
       ['pack', '--ignore-scripts', '--json', '--pack-destination', project.path],
