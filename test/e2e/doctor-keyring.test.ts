@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scriptedBrowser } from '../helpers/cli.js';
-import { emulatorEnv, readStore, storeBytes } from '../helpers/fixtures.js';
-import { noSessionBus, type SecretService, startSecretService } from '../helpers/secret-service.js';
-import { emulatorSuite } from '../helpers/suite.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { readStore, storeBytes } from '../helpers/fixtures.js';
+import { keyringSuite } from '../helpers/keyring-suite.js';
 
 interface JsonCheck {
   id: string;
@@ -16,26 +15,12 @@ interface JsonCheck {
  * that has the keyring, and from one without a session bus (SSH, a container).
  */
 describe('pd-auth doctor: the OS keyring (spawned, private Secret Service)', () => {
-  let ss: SecretService;
-  beforeAll(async () => {
-    ss = await startSecretService();
-  });
-  afterAll(async () => {
-    await ss?.stop();
-  });
-  const suite = emulatorSuite();
+  const k = keyringSuite();
+  const { suite } = k;
   /** The default storage (PD_AUTH_STORAGE unset); `bus: false` is a session without the keyring. */
-  const env = (bus = true) => {
-    const e: NodeJS.ProcessEnv = {
-      ...emulatorEnv(suite.fx, suite.configDir),
-      ...(bus ? ss.env : noSessionBus(ss.env)),
-      BROWSER: scriptedBrowser(),
-    };
-    delete e.PD_AUTH_STORAGE;
-    return e;
-  };
+  const env = (bus = true) => k.env({ bus });
   const login = async (bus = true) => {
-    const r = await runCli(['login', '--redirect-uri', suite.fx.redirectUri], env(bus));
+    const r = await k.login({ bus });
     expect(r.code).toBe(0);
   };
   const doctor = async (bus: boolean, args: string[] = []) => {

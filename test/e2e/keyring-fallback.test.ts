@@ -1,10 +1,9 @@
 // Over 150 lines: the keyring's three failure modes, each with its own private Secret Service.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scriptedBrowser } from '../helpers/cli.js';
-import { emulatorEnv, readStore, setStoredExpiry, storeBytes } from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { readStore, setStoredExpiry, storeBytes } from '../helpers/fixtures.js';
+import { keyringSuite } from '../helpers/keyring-suite.js';
 import { commandName, pidsWithEnv } from '../helpers/processes.js';
-import { noSessionBus, type SecretService, startSecretService } from '../helpers/secret-service.js';
-import { emulatorSuite } from '../helpers/suite.js';
 
 /**
  * When the keyring cannot be used: a default login falls back to the 0600 file and says so; one
@@ -12,26 +11,6 @@ import { emulatorSuite } from '../helpers/suite.js';
  * keyring is never written to the file, and the command says what happened (exit 1). Each failure
  * gives up within its bound: the times are printed, not asserted.
  */
-function keyringSuite() {
-  const box = { ss: undefined as unknown as SecretService };
-  beforeAll(async () => {
-    box.ss = await startSecretService();
-  });
-  afterAll(async () => {
-    await box.ss?.stop();
-  });
-  const suite = emulatorSuite();
-  const env = (opts: { bus?: boolean; extra?: Record<string, string> } = {}) => {
-    const keyringEnv = opts.bus === false ? noSessionBus(box.ss.env) : box.ss.env;
-    const e: NodeJS.ProcessEnv = { ...emulatorEnv(suite.fx, suite.configDir), ...keyringEnv };
-    delete e.PD_AUTH_STORAGE;
-    return { ...e, BROWSER: scriptedBrowser(), ...opts.extra };
-  };
-  const login = (opts: Parameters<typeof env>[0] = {}, args: string[] = []) =>
-    runCli(['login', '--redirect-uri', suite.fx.redirectUri, ...args], env(opts));
-  return { box, suite, env, login };
-}
-
 const timed = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
   const start = performance.now();
   const out = await run();

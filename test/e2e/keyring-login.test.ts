@@ -1,38 +1,21 @@
 // Over 150 lines: every command against one private Secret Service, arranged by one login each.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scriptedBrowser } from '../helpers/cli.js';
-import {
-  emulatorEnv,
-  readStore,
-  refreshAtEmulator,
-  setStoredExpiry,
-  storeBytes,
-} from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { readStore, refreshAtEmulator, setStoredExpiry, storeBytes } from '../helpers/fixtures.js';
 import { filesHolding, keyringItems } from '../helpers/keyring-items.js';
-import { type SecretService, startSecretService } from '../helpers/secret-service.js';
-import { emulatorSuite } from '../helpers/suite.js';
+import { keyringSuite } from '../helpers/keyring-suite.js';
 
 /**
  * With an unlocked OS keyring (a private GNOME Keyring on its own session bus), a login keeps the
  * client secret and the refresh token there, and every command works from it.
  */
 describe('secrets in the OS keyring (spawned CLI, private Secret Service)', () => {
-  let ss: SecretService;
-  beforeAll(async () => {
-    ss = await startSecretService();
-  });
-  afterAll(async () => {
-    await ss?.stop();
-  });
-  const suite = emulatorSuite();
+  const k = keyringSuite();
+  const { suite } = k;
   /** The default storage: PD_AUTH_STORAGE unset, this file's keyring on the bus. */
-  const env = (extra: Record<string, string> = {}) => {
-    const e: NodeJS.ProcessEnv = { ...emulatorEnv(suite.fx, suite.configDir), ...ss.env };
-    delete e.PD_AUTH_STORAGE;
-    return { ...e, BROWSER: scriptedBrowser(), ...extra };
-  };
+  const env = (extra: Record<string, string> = {}) => k.env({ extra });
   const login = async (args: string[] = []) => {
-    const r = await runCli(['login', '--redirect-uri', suite.fx.redirectUri, ...args], env());
+    const r = await k.login({}, args);
     expect(r.stderr).toContain('Logged in as');
     expect(r.code).toBe(0);
     return r;
@@ -40,7 +23,7 @@ describe('secrets in the OS keyring (spawned CLI, private Secret Service)', () =
   /** This store's entries: other tests' stores share the keyring, under other store ids. */
   const entries = async () => {
     const id = readStore(suite.configDir)?.storeId ?? '(none)';
-    return (await keyringItems(ss)).filter((i) => i.account.startsWith(`${id}/`));
+    return (await keyringItems(k.box.ss)).filter((i) => i.account.startsWith(`${id}/`));
   };
   const secretOf = async (suffix: string) =>
     (await entries()).find((i) => i.account.endsWith(suffix))?.secret;

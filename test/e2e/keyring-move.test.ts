@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scriptedBrowser } from '../helpers/cli.js';
-import { emulatorEnv, readStore, setStoredExpiry } from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { readStore, setStoredExpiry } from '../helpers/fixtures.js';
 import { filesHolding, keyringItems } from '../helpers/keyring-items.js';
-import { type SecretService, startSecretService } from '../helpers/secret-service.js';
-import { emulatorSuite } from '../helpers/suite.js';
+import { keyringSuite } from '../helpers/keyring-suite.js';
 
 /** `pd-auth storage keyring|file` moves a profile's secrets; two stores never share an entry. */
 describe('moving secrets between the file and the keyring (spawned CLI, private Secret Service)', () => {
-  let ss: SecretService;
-  beforeAll(async () => {
-    ss = await startSecretService();
-  });
-  afterAll(async () => {
-    await ss?.stop();
-  });
-  const suite = emulatorSuite();
-  const env = (configDir = suite.configDir, extra: Record<string, string> = {}) => {
-    const e: NodeJS.ProcessEnv = { ...emulatorEnv(suite.fx, configDir), ...ss.env };
-    delete e.PD_AUTH_STORAGE;
-    return { ...e, BROWSER: scriptedBrowser(), ...extra };
-  };
+  const k = keyringSuite();
+  const { suite } = k;
+  const env = (configDir = suite.configDir) => k.env({ configDir });
   const ours = async (configDir = suite.configDir) => {
     const id = readStore(configDir)?.storeId ?? '(none)';
-    return (await keyringItems(ss)).filter((i) => i.account.startsWith(`${id}/`));
+    return (await keyringItems(k.box.ss)).filter((i) => i.account.startsWith(`${id}/`));
   };
 
   it('file → keyring → file: each move leaves the secrets in one place, and the profile works after each', async () => {
