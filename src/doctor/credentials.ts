@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import type { Env } from '../env.js';
 import { PdAuthError, profileFlag } from '../errors.js';
-import { envCacheKey, envCredentials, environmentProfile } from '../flows/env-credentials.js';
+import { envCredentials, environmentProfile } from '../flows/env-credentials.js';
+import { envCacheKey } from '../flows/env-refresh.js';
 import type { StoredTokens } from '../oauth/token-set.js';
 import { isExpired, refreshTokenLapsesAt } from '../oauth/token-set.js';
 import type { Profile, StoreData } from '../store/profile.js';

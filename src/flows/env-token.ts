@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { isExpired, needsRefresh, type StoredTokens } from '../oauth/token-set.js';
 import type { EnvCacheEntry, Profile, StoreData } from '../store/profile.js';
-import { type EnvCredentials, envCacheKey, envCredentials, refreshFromEnv } from './env-credentials.js';
+import { type EnvCredentials, envCredentials } from './env-credentials.js';
+import { envCacheKey, refreshFromEnv } from './env-refresh.js';
 
 type LoggedIn = Profile & { tokens: StoredTokens };
 

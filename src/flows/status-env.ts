@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { type EnvCredentials, envCacheKey, environmentProfile } from './env-credentials.js';
+import { type EnvCredentials, environmentProfile } from './env-credentials.js';
+import { envCacheKey } from './env-refresh.js';
 import type { ProfileStatus } from './status-offline.js';
 
 /**
