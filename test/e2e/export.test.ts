@@ -74,6 +74,18 @@ describe('pd-auth export (spawned, against the emulator)', () => {
     expect(shown.screen()).toContain(`PIPEDRIVE_REFRESH_TOKEN=`);
   });
 
+  it('--format with another value is a usage error (exit 2); nothing printed, the store unchanged', async () => {
+    await seedLogin(suite.fx, suite.configDir);
+    const before = storeBytes(suite.configDir);
+
+    const r = await runCli(['export', '--format', 'yaml'], env());
+
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("argument 'yaml' is invalid");
+    expect(storeBytes(suite.configDir)).toEqual(before);
+  });
+
   it('a profile that is not logged in: login needed (exit 4), nothing printed', async () => {
     const r = await runCli(['export', '--profile', 'nobody'], env());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { readStore, setStoredExpiry } from '../helpers/fixtures.js';
+import { readStore, setStoredExpiry, storeBytes } from '../helpers/fixtures.js';
 import { filesHolding, keyringItems } from '../helpers/keyring-items.js';
 import { keyringSuite } from '../helpers/keyring-suite.js';
 
@@ -42,6 +42,17 @@ describe('moving secrets between the file and the keyring (spawned CLI, private 
     await setStoredExpiry(suite.configDir, Date.now() - 1000);
     expect((await runCli(['token'], env())).code).toBe(0);
     expect(suite.fx.emulator.stats.refreshGrants).toBe(2);
+  });
+
+  it('a storage other than keyring or file is a usage error (exit 2), and nothing moves', async () => {
+    await runCli(['login', '--redirect-uri', suite.fx.redirectUri], env());
+    const before = storeBytes(suite.configDir);
+
+    const r = await runCli(['storage', 'keychain'], env());
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"keychain" is not a storage: use keyring or file');
+    expect(storeBytes(suite.configDir)).toEqual(before);
   });
 
   it('moving to where the secrets already are says so and changes nothing else', async () => {

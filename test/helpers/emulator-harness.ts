@@ -30,6 +30,16 @@ export function emulatorHarness(defaults: EmulatorOptions = {}) {
   return h;
 }
 
+/** The emulator's /oauth/authorize URL for its own app, as an app would build it; `params` adds or overrides. */
+export function authorizeUrl(emu: Emulator, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams({
+    client_id: emu.app.clientId,
+    redirect_uri: emu.app.redirectUri,
+    ...params,
+  });
+  return `${emu.url}/oauth/authorize?${query}`;
+}
+
 /** `Authorization: Basic …` for the emulator's app, with its current or another secret. */
 export function basicAuthHeader(emu: Emulator, secret = emu.app.clientSecret): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${emu.app.clientId}:${secret}`).toString('base64')}` };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthorizeUrlError, type Emulator, startEmulator } from '../../../src/emulator/server.js';
-import { postForm } from '../../helpers/emulator-harness.js';
+import { authorizeUrl, postForm } from '../../helpers/emulator-harness.js';
 
 const started: Emulator[] = [];
 
@@ -12,15 +12,6 @@ async function start(): Promise<Emulator> {
   const emu = await startEmulator({ port: 0, redirectUri: 'http://localhost:3000/oauth/callback' });
   started.push(emu);
   return emu;
-}
-
-function authorizeUrl(emu: Emulator, params: Record<string, string> = {}): string {
-  const query = new URLSearchParams({
-    client_id: emu.app.clientId,
-    redirect_uri: emu.app.redirectUri,
-    ...params,
-  });
-  return `${emu.url}/oauth/authorize?${query}`;
 }
 
 describe('approve()', () => {

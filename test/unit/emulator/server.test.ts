@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../../src/emulator/server.js';
+import { authorizeUrl } from '../../helpers/emulator-harness.js';
 
 let emulator: Emulator | undefined;
 
@@ -13,15 +14,6 @@ afterEach(async () => {
 async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
   return emulator;
-}
-
-function authorizeUrl(emu: Emulator, params: Record<string, string> = {}): string {
-  const query = new URLSearchParams({
-    client_id: emu.app.clientId,
-    redirect_uri: emu.app.redirectUri,
-    ...params,
-  });
-  return `${emu.url}/oauth/authorize?${query}`;
 }
 
 function rawSocket(emu: Emulator): Socket {
